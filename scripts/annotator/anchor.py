@@ -1,0 +1,150 @@
+"""Anchor step: find each annotation's paragraph and the exact span of its quote.
+
+`anchor_article(article, files)` returns the notes in reading order, numbered, or raises
+AnnotationError naming every file and line that does not anchor, with candidates.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from .errors import ProblemCollector
+from .model import AnchoredNote, Annotation, AnnotationFile, Article
+
+# Typographic characters a contributor may type in their plain form.
+_EQUIVALENT = {
+    **dict.fromkeys("‘’‚‛′`", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+    "…": "...",
+}
+CANDIDATES = 3
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """Fold quotes, dashes and whitespace runs; return the folded text and, for each of its
+    characters, the index of the original character it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        if char.isspace():
+            if out and out[-1] != " ":
+                out.append(" ")
+                origin.append(i)
+            continue
+        for folded in _EQUIVALENT.get(char, char):
+            out.append(folded)
+            origin.append(i)
+    if out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    return "".join(out), origin
+
+
+def find_all(haystack: str, needle: str) -> list[int]:
+    """Start offsets of every (possibly overlapping) occurrence of needle."""
+    starts, i = [], haystack.find(needle)
+    while i != -1:
+        starts.append(i)
+        i = haystack.find(needle, i + 1)
+    return starts
+
+
+def nearest_spans(paragraph: str, quote: str, limit: int = CANDIDATES) -> list[str]:
+    """The spans of paragraph most similar to quote, best first, for error messages."""
+    words, size = paragraph.split(), len(quote.split())
+    scored = set()
+    for width in {max(1, size - 1), size, size + 1}:
+        for i in range(0, max(1, len(words) - width + 1)):
+            span = " ".join(words[i : i + width])
+            scored.add((difflib.SequenceMatcher(None, quote, span).ratio(), span))
+    return [span for ratio, span in sorted(scored, reverse=True)[:limit] if ratio > 0.4]
+
+
+def _short(text: str, length: int = 60) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def find_paragraph(article: Article, words: str) -> list[int]:
+    """1-based numbers of the paragraphs that start with these words (quotes and dashes folded)."""
+    opening = normalize(words)[0]
+    return [n for n, text in enumerate(article.paragraphs, 1) if normalize(text)[0].startswith(opening)]
+
+
+def anchor_article(article: Article, files: list[AnnotationFile]) -> list[AnchoredNote]:
+    """Place every annotation of every file in the article; fail once with all problems."""
+    problems = ProblemCollector()
+    folded = [normalize(p) for p in article.paragraphs]
+    placed: list[tuple[int, int, int, Annotation]] = []
+    owner: dict[int, AnnotationFile] = {}
+    for file in files:
+        numbers = find_paragraph(article, file.paragraph)
+        if len(numbers) != 1:
+            _report_paragraph(article, file, numbers, problems)
+            continue
+        number = numbers[0]
+        if number in owner:
+            problems.add(file.path, file.paragraph_line, 1,
+                         f"paragraph {number} already has an annotation file: {owner[number].path}",
+                         "move these annotations into that file; one file per paragraph")
+            continue
+        owner[number] = file
+        for annotation in file.annotations:
+            span = _anchor_quote(article, folded, number, annotation, problems)
+            if span:
+                placed.append((number, *span, annotation))
+    problems.raise_if_any()
+    return number_notes(placed)
+
+
+def number_notes(placed: list[tuple[int, int, int, Annotation]]) -> list[AnchoredNote]:
+    """Number notes in reading order: by paragraph, then start, outer span before inner."""
+    notes, per_paragraph = [], {}
+    for number, (paragraph, start, end, annotation) in enumerate(
+        sorted(placed, key=lambda p: (p[0], p[1], -p[2])), start=1
+    ):
+        k = per_paragraph[paragraph] = per_paragraph.get(paragraph, 0) + 1
+        notes.append(AnchoredNote(annotation, paragraph, start, end, number, f"p{paragraph}-{k}"))
+    return notes
+
+
+def _anchor_quote(article, folded, number, annotation, problems) -> tuple[int, int] | None:
+    quote = normalize(annotation.quote)[0]
+    text, origin = folded[number - 1]
+    starts = find_all(text, quote)
+    if len(starts) == 1:
+        start = origin[starts[0]]
+        end = origin[starts[0] + len(quote) - 1] + 1
+        return start, end
+    path, line = annotation.path, annotation.line
+    paragraph = article.paragraphs[number - 1]
+    if starts:
+        problems.add(path, line, 1, f"quote {_short(annotation.quote)!r} occurs {len(starts)} times "
+                     f"in paragraph {number}", "add words before or after it so it occurs once")
+        return None
+    elsewhere = [n for n, (t, _) in enumerate(folded, 1) if n != number and quote in t]
+    if elsewhere:
+        where = ", ".join(f"{n} ({_short(article.paragraphs[n - 1], 40)!r})" for n in elsewhere)
+        problems.add(path, line, 1, f"quote {_short(annotation.quote)!r} is not in paragraph {number} "
+                     f"but in paragraph {where}", "move this annotation to that paragraph's file")
+        return None
+    candidates = nearest_spans(text, quote)
+    hint = ("nearest: " + " | ".join(repr(c) for c in candidates)) if candidates else "copy it from the article"
+    problems.add(path, line, 1, f"quote {_short(annotation.quote)!r} is not in paragraph {number} "
+                 f"({_short(paragraph, 80)!r})", f"copy the words exactly; {hint}")
+    return None
+
+
+def _report_paragraph(article, file, numbers, problems) -> None:
+    if numbers:
+        problems.add(file.path, file.paragraph_line, 1,
+                     f"paragraph {file.paragraph!r} matches the start of paragraphs "
+                     f"{', '.join(map(str, numbers))}", "add more of the paragraph's first words")
+        return
+    openings = [" ".join(p.split()[:8]) for p in article.paragraphs]
+    close = difflib.get_close_matches(" ".join(file.paragraph.split()), openings, n=2, cutoff=0.3)
+    hint = ("nearest openings: " + " | ".join(repr(c) for c in close)) if close else (
+        "copy the paragraph's first words from the article")
+    problems.add(file.path, file.paragraph_line, 1,
+                 f"no paragraph of {article.path.name} starts with {file.paragraph!r}",
+                 f"{hint}; if the article was edited, run: python -m scripts.annotator reanchor")

@@ -1,0 +1,299 @@
+"""Load step: read an annotation file (YAML blocks + Markdown notes) into typed data.
+
+`load_file(path)` returns an `AnnotationFile` or raises `AnnotationError` listing every
+problem in the file. Everything after this step trusts what it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from .errors import AnnotationError, ProblemCollector
+from .model import Annotation, AnnotationFile, Source
+
+SCHEMA_PATH = Path(__file__).with_name("annotation.schema.json")
+MAX_FILE_BYTES = 64 * 1024  # a real annotation file is a few KB
+DELIMITER = "---"
+FORMAT_HINT = "see CONTRIBUTING.md, 'The annotation format'"
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as the strings the author wrote (the schema checks them)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@cache
+def schema() -> dict:
+    """The annotation JSON Schema, read once."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(definition: str) -> jsonschema.Draft202012Validator:
+    defs = schema()["$defs"]
+    return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": defs})
+
+
+def read_text(path: Path, problems: ProblemCollector) -> str | None:
+    """Read a file as UTF-8 text with a tolerated BOM and Windows line endings; None on failure."""
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        problems.add(path, 1, 1, f"file is {len(data):,} bytes, far larger than any annotation file",
+                     f"keep one paragraph per file and excerpts short (limit {MAX_FILE_BYTES:,} bytes)")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.add(path, line, column, "file is not valid UTF-8 text",
+                     "save it as UTF-8 (GitHub's web editor always does)")
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_file(path: Path) -> AnnotationFile:
+    """Parse one annotation file; raise AnnotationError with every problem found."""
+    problems = ProblemCollector()
+    text = read_text(path, problems)
+    if text is None:
+        problems.raise_if_any()
+    result = parse_text(path, text, problems)
+    problems.raise_if_any()
+    return result
+
+
+def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationFile | None:
+    """Split text into blocks and build the AnnotationFile, recording problems as it goes."""
+    lines = text.split("\n")
+    if not text.strip():
+        problems.add(path, 1, 1, "file is empty",
+                      f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file")
+        return None
+    delimiters = [i for i, line in enumerate(lines) if line.rstrip() == DELIMITER]
+    if not delimiters or lines[0].rstrip() != DELIMITER:
+        problems.add(path, 1, 1, "file must start with a line containing only ---",
+                     f"add the header block: ---, paragraph: <first words>, --- ({FORMAT_HINT})")
+        return None
+    if len(delimiters) % 2:
+        problems.add(path, delimiters[-1] + 1, 1, "this --- opens a YAML block that is never closed",
+                     "add a line with --- after the block's fields; a note may not contain a --- line")
+        return None
+    if len(delimiters) < 4:
+        problems.add(path, delimiters[-1] + 1, 1, "file has a header but no annotation",
+                     "add a --- block with quote:, relation: and sources:, then the note")
+        return None
+
+    header = _parse_block(path, lines, delimiters[0], delimiters[1], "header", problems)
+    between = delimiters[1] + 1
+    if any(line.strip() for line in lines[between : delimiters[2]]):
+        problems.add(path, between + 1, 1, "text between the header and the first annotation block",
+                     "put notes after an annotation's closing ---, not before its opening one")
+
+    annotations = []
+    for k in range(2, len(delimiters), 2):
+        opening, closing = delimiters[k], delimiters[k + 1]
+        end = delimiters[k + 2] if k + 2 < len(delimiters) else len(lines)
+        data = _parse_block(path, lines, opening, closing, "annotation", problems)
+        note = "\n".join(lines[closing + 1 : end]).strip()
+        if not note:
+            problems.add(path, closing + 1, 1, "annotation has no note",
+                         "write one to three sentences after the closing --- saying what the sources say")
+        if data is not None:
+            annotations.append(_build_annotation(path, data, note, problems))
+
+    _check_duplicate_quotes(path, annotations, problems)
+    if header is None:
+        return None
+    return AnnotationFile(path, header.value["paragraph"], header.line("paragraph"), tuple(annotations))
+
+
+class _Block:
+    """A parsed YAML block: its value and a way to point at any field's line and column."""
+
+    def __init__(self, value: dict, node: yaml.Node, first_line: int):
+        self.value, self.node, self.first_line = value, node, first_line
+
+    def position(self, path: tuple = ()) -> tuple[int, int]:
+        node = self.node
+        for key in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((v for k, v in node.value if k.value == key), None)
+                if child is None:  # point at the parent when the field is missing
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                child = node.value[key]
+            else:
+                break
+            node = child
+        return self.first_line + node.start_mark.line, node.start_mark.column + 1
+
+    def line(self, *path) -> int:
+        return self.position(path)[0]
+
+
+def _parse_block(path, lines, opening, closing, definition, problems) -> _Block | None:
+    first_line = opening + 2  # 1-based line of the block's first YAML line
+    source = "\n".join(lines[opening + 1 : closing])
+    try:
+        node = yaml.compose(source, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = first_line + mark.line if mark else opening + 1
+        column = mark.column + 1 if mark else 1
+        reason = getattr(error, "problem", None) or str(error)
+        problems.add(path, line, column, f"YAML syntax error: {reason}",
+                     "put quotes around values containing ': ' or '#', and indent list items evenly")
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        problems.add(path, opening + 1, 1, f"the {definition} block must contain fields (name: value)",
+                     FORMAT_HINT)
+        return None
+    if _duplicate_keys(path, node, first_line, problems):
+        return None
+    value = yaml.load(source, Loader=_Loader)
+    block = _Block(value, node, first_line)
+    before = len(problems.problems)
+    for error in _validator(definition).iter_errors(value):
+        line, column = block.position(tuple(error.absolute_path))
+        problems.add(path, line, column, *_explain(error, definition))
+    for field_path, date in _dates(value):
+        _check_date(path, block, field_path, date, problems)
+    return block if len(problems.problems) == before else None
+
+
+def _duplicate_keys(path, node, first_line, problems) -> bool:
+    found = False
+    for parent in _mappings(node):
+        seen = set()
+        for key, _ in parent.value:
+            if key.value in seen:
+                problems.add(path, first_line + key.start_mark.line, key.start_mark.column + 1,
+                             f"field '{key.value}' appears twice", "keep one of them")
+                found = True
+            seen.add(key.value)
+    return found
+
+
+def _mappings(node):
+    if isinstance(node, yaml.MappingNode):
+        yield node
+        for _, child in node.value:
+            yield from _mappings(child)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            yield from _mappings(child)
+
+
+def _explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, str]:
+    """Turn a schema error into (message, hint) an author can act on."""
+    where = ".".join(str(p) for p in error.absolute_path) or definition
+    field_name = str(error.absolute_path[-1]) if error.absolute_path else definition
+    properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        unknown = sorted(set(error.instance) - set(properties))
+        hints = [f"did you mean '{m[0]}'?" for u in unknown
+                 for m in [difflib.get_close_matches(u, list(properties), n=1)] if m]
+        allowed = ", ".join(properties)
+        return (f"unknown field {', '.join(repr(u) for u in unknown)} in {where}",
+                " ".join(hints) or f"allowed fields: {allowed}")
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return f"missing required field '{missing}' in {where}", f"add {missing}: ... ({FORMAT_HINT})"
+    if error.validator == "enum":
+        choices = ", ".join(error.validator_value)
+        return f"{field_name} is {error.instance!r}, which is not allowed", f"use one of: {choices}"
+    if error.validator == "pattern" and field_name in ("url", "archive_url"):
+        return (f"{field_name} {error.instance!r} is not an absolute http(s) address",
+                "copy the full address starting with https:// and with no spaces")
+    if error.validator == "pattern":
+        return f"{field_name} {error.instance!r} is not a date", "write it as YYYY-MM-DD (or YYYY-MM, YYYY)"
+    if error.validator == "oneOf" and field_name == "verified":
+        return (f"verified is {error.instance!r}",
+                "write the day you read the excerpt in a copy of the source as YYYY-MM-DD, or false")
+    if error.validator == "type":
+        kind = {"string": "text", "array": "a list (lines starting with '- ')", "object": "fields"}
+        return (f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, "
+                f"not {type(error.instance).__name__}", "put text values in quotes")
+    if error.validator in ("minItems", "maxItems") and field_name == "sources":
+        if error.validator == "minItems":
+            return "this relation needs at least one source", "add a source, or use relation: unsourced"
+        return "too many sources", "an unsourced annotation has no sources; keep at most 10 otherwise"
+    if error.validator in ("minLength", "maxLength"):
+        limit = error.validator_value
+        size = "at least" if error.validator == "minLength" else "at most"
+        return f"{field_name} is {len(error.instance)} characters", f"it must be {size} {limit}"
+    return f"{where}: {error.message}", FORMAT_HINT
+
+
+def _dates(value: dict):
+    for key in ("date",):
+        if isinstance(value.get(key), str):
+            yield (key,), value[key]
+    for i, source in enumerate(value.get("sources") or []):
+        if not isinstance(source, dict):
+            continue
+        for key in ("date", "verified"):
+            if isinstance(source.get(key), str):
+                yield ("sources", i, key), source[key]
+
+
+def _check_date(path, block, field_path, text, problems) -> None:
+    parts = text.split("-")
+    if not all(p.isdigit() for p in parts) or len(parts) > 3:
+        return  # the schema already reported the shape
+    try:
+        year, month, day = (int(p) for p in parts + ["1"] * (3 - len(parts)))
+        date = dt.date(year, month, day)
+    except ValueError:
+        line, column = block.position(field_path)
+        problems.add(path, line, column, f"{field_path[-1]} {text!r} is not a real date",
+                     "check the month and day")
+        return
+    if date > dt.date.today():
+        line, column = block.position(field_path)
+        problems.add(path, line, column, f"{field_path[-1]} {text!r} is in the future",
+                     "use the date the source was published or read")
+
+
+def _build_annotation(path, block: _Block, note: str, problems) -> Annotation:
+    value = block.value
+    sources = tuple(
+        Source(
+            title=s["title"].strip(),
+            url=s["url"],
+            outlet=s["outlet"].strip(),
+            excerpt=s["excerpt"].strip(),
+            relation=s["relation"],
+            verified_on=s["verified"] or None,
+            date=s.get("date"),
+            author=s.get("author"),
+            archive_url=s.get("archive_url"),
+        )
+        for s in value.get("sources") or []
+    )
+    return Annotation(path=path, line=block.line("quote"), quote=value["quote"].strip(),
+                      relation=value["relation"], note=note, sources=sources, claim=value.get("claim"))
+
+
+def _check_duplicate_quotes(path, annotations, problems) -> None:
+    seen: dict[str, int] = {}
+    for a in annotations:
+        key = " ".join(a.quote.split())
+        if key in seen:
+            problems.add(path, a.line, 1, f"two annotations have the same quote (the first is on line {seen[key]})",
+                         "merge them into one annotation with several sources")
+        seen.setdefault(key, a.line)

@@ -1,0 +1,123 @@
+"""Thin MkDocs adapter: runs the annotator pipeline at the right build events.
+
+Only this module imports mkdocs; moving to another site generator means rewriting it, not the
+pipeline in scripts/annotator. Events used, in build order:
+
+    on_config        add the sidenote stylesheet/script; swap the online worker shim for ours
+    on_files         load + anchor every annotation (fails the build with every problem found)
+    on_page_markdown fill the generated Sources and Claims pages
+    on_page_content  render sidenotes into each article page
+    on_post_build    add notes to the search index, write the single-file article and data
+    on_serve         rebuild when anything under annotations/ changes
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.annotator import pages, render, standalone  # noqa: E402
+from scripts.annotator.errors import AnnotationError  # noqa: E402
+from scripts.annotator.pipeline import AnnotatedArticle, prepare  # noqa: E402
+
+ASSETS = Path(__file__).resolve().parent / "annotator" / "assets"
+ASSET_URL = "assets/annotator"
+ANNOTATIONS_DIR = "annotations"  # beside mkdocs.yml
+
+_state: dict = {"articles": {}, "pages": {}}
+
+
+def _annotations_dir(config) -> Path:
+    return Path(config.config_file_path).resolve().parent / ANNOTATIONS_DIR
+
+
+def on_config(config):
+    config.extra_css.append(f"{ASSET_URL}/sidenotes.css")
+    config.extra_javascript.append(f"{ASSET_URL}/sidenotes.js")
+    # Material's offline plugin adds a worker shim from a CDN; use our local one instead.
+    polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in p]
+    config.extra["polyfills"] = polyfills + [f"{ASSET_URL}/offline-worker.js"]
+    return config
+
+
+def on_files(files, config):
+    try:
+        prepared = prepare(Path(config.docs_dir), _annotations_dir(config))
+    except AnnotationError as error:
+        raise PluginError(f"annotations have {len(error.problems)} problem(s):\n{error}") from None
+    _state["articles"] = {a.article.path.resolve(): a for a in prepared}
+    _state["pages"] = {}
+    for asset in sorted(ASSETS.iterdir()):
+        files.append(File.generated(config, f"{ASSET_URL}/{asset.name}", abs_src_path=str(asset)))
+    return files
+
+
+def _article_for(page) -> AnnotatedArticle | None:
+    return _state["articles"].get(Path(page.file.abs_src_path).resolve())
+
+
+def _linker(page, config):
+    """Markdown link targets from a generated page to a note in an article page."""
+    docs, here = Path(config.docs_dir).resolve(), posixpath.dirname(page.file.src_uri) or "."
+
+    def link(article, fragment: str) -> str:
+        target = article.path.resolve().relative_to(docs).as_posix()
+        return f"{posixpath.relpath(target, here)}#{fragment}"
+
+    return link
+
+
+def on_page_markdown(markdown, page, config, files):
+    generated = page.meta.get("annotations_page")
+    articles = list(_state["articles"].values())
+    if generated == "sources":
+        return markdown + "\n\n" + pages.sources_markdown(articles, _linker(page, config))
+    if generated == "claims":
+        return markdown + "\n\n" + pages.claims_markdown(articles, _linker(page, config))
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    item = _article_for(page)
+    if item is None:
+        return html
+    try:
+        body = render.annotate_html(html, item.article, list(item.notes))
+    except AnnotationError as error:
+        raise PluginError(str(error)) from None
+    _state["pages"][page.url] = item
+    # Let MkDocs' link validation see the ids we added after its Markdown pass.
+    page.present_anchor_ids = (page.present_anchor_ids or set()) | {
+        i for n in item.notes for i in (n.id, n.note_id)} | {f"p{k}" for k in range(1, len(item.article.paragraphs) + 1)}
+    download = posixpath.relpath(standalone.download_path(item.article), posixpath.dirname(page.url) or ".")
+    return standalone.article_header(item, download) + f'<div class="annotated-article">{body}</div>'
+
+
+@event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
+def on_post_build(config):
+    site = Path(config.site_dir)
+    index_path = site / "search" / "search_index.json"
+    if index_path.is_file():
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+        for url, item in sorted(_state["pages"].items()):
+            index["docs"].extend(pages.search_entries(item, url))
+        index_path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    for item in _state["articles"].values():
+        target = site / standalone.download_path(item.article)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(standalone.standalone_html(item), encoding="utf-8")
+
+
+def on_serve(server, config, builder):
+    server.watch(str(_annotations_dir(config)))
+    server.watch(str(ASSETS))
+    server.watch(str(Path(__file__).resolve().parent / "annotator"))
+    return server
