@@ -127,11 +127,13 @@ class _Block:
         self.value, self.node, self.first_line = value, node, first_line
 
     def position(self, path: tuple = ()) -> tuple[int, int]:
+        """Line and column of the value at path (of the key, for the last step into a mapping)."""
         node = self.node
-        for key in path:
+        for depth, key in enumerate(path):
             child = None
             if isinstance(node, yaml.MappingNode):
-                child = next((v for k, v in node.value if k.value == key), None)
+                last = depth == len(path) - 1
+                child = next((k if last else v for k, v in node.value if k.value == key), None)
                 if child is None:  # point at the parent when the field is missing
                     break
             elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
@@ -168,7 +170,11 @@ def _parse_block(path, lines, opening, closing, definition, problems) -> _Block 
     block = _Block(value, node, first_line)
     before = len(problems.problems)
     for error in _validator(definition).iter_errors(value):
-        line, column = block.position(tuple(error.absolute_path))
+        where = tuple(error.absolute_path)
+        if error.validator == "additionalProperties":  # point at the unknown key itself
+            unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            where += (unknown[0],)
+        line, column = block.position(where)
         problems.add(path, line, column, *_explain(error, definition))
     for field_path, date in _dates(value):
         _check_date(path, block, field_path, date, problems)
@@ -198,9 +204,24 @@ def _mappings(node):
             yield from _mappings(child)
 
 
+def _where(path, definition: str) -> str:
+    """A field path for people: ('sources', 0, 'url') -> 'source 1 url'."""
+    words = []
+    for part in path:
+        if isinstance(part, int):
+            words[-1] = f"{words[-1].rstrip('s')} {part + 1}"
+        else:
+            words.append(str(part))
+    return " ".join(words) or definition
+
+
+_TYPE_NAMES = {"dict": "fields", "list": "a list", "str": "text", "int": "a number", "float": "a number",
+               "bool": "true/false", "NoneType": "empty"}
+
+
 def _explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, str]:
     """Turn a schema error into (message, hint) an author can act on."""
-    where = ".".join(str(p) for p in error.absolute_path) or definition
+    where = _where(error.absolute_path, definition)
     field_name = str(error.absolute_path[-1]) if error.absolute_path else definition
     properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
@@ -212,6 +233,9 @@ def _explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, s
                 " ".join(hints) or f"allowed fields: {allowed}")
     if error.validator == "required":
         missing = error.message.split("'")[1]
+        if missing == "sources":
+            return (f"relation '{error.instance.get('relation')}' needs sources",
+                    "add a sources: list, or use relation: unsourced or opinion")
         return f"missing required field '{missing}' in {where}", f"add {missing}: ... ({FORMAT_HINT})"
     if error.validator == "enum":
         choices = ", ".join(error.validator_value)
@@ -227,7 +251,8 @@ def _explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, s
     if error.validator == "type":
         kind = {"string": "text", "array": "a list (lines starting with '- ')", "object": "fields"}
         return (f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, "
-                f"not {type(error.instance).__name__}", "put text values in quotes")
+                f"not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
+                "put text values in quotes; start each list item with '- '")
     if error.validator in ("minItems", "maxItems") and field_name == "sources":
         if error.validator == "minItems":
             return "this relation needs at least one source", "add a source, or use relation: unsourced"

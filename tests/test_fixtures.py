@@ -1,0 +1,49 @@
+"""Fixture pairs: tests/fixtures/<behaviour>/ holds article.md and annotations/, plus either
+expected.html (the annotated article body) or expected-errors.txt (the exact messages).
+
+Set UPDATE_FIXTURES=1 to write missing expected files after a deliberate change; review the diff."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scripts.annotator.anchor import anchor_article
+from scripts.annotator.article import load_article
+from scripts.annotator.errors import AnnotationError, ProblemCollector
+from scripts.annotator.pipeline import load_folder
+from scripts.annotator.render import annotate_html
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def run_case(folder: Path) -> tuple[str, str]:
+    """('html', body) or ('errors', messages) for one fixture folder, with paths relative to it."""
+    cwd = Path.cwd()
+    os.chdir(folder)
+    try:
+        article = load_article(Path("article.md"))
+        problems = ProblemCollector()
+        files = load_folder(Path("annotations"), problems)
+        problems.raise_if_any()
+        notes = anchor_article(article, files)
+        return "html", annotate_html(article.body_html, article, notes).replace("</p>", "</p>\n")
+    except AnnotationError as error:
+        return "errors", str(error) + "\n"
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture(name):
+    folder = FIXTURES / name
+    kind, output = run_case(folder)
+    expected = folder / ("expected.html" if kind == "html" else "expected-errors.txt")
+    if os.environ.get("UPDATE_FIXTURES") and not expected.exists():
+        expected.write_text(output, encoding="utf-8")
+    assert name.startswith("error-") == (kind == "errors"), f"{name} produced {kind}:\n{output}"
+    assert expected.exists(), f"missing {expected}: run with UPDATE_FIXTURES=1 and review it"
+    assert output == expected.read_text(encoding="utf-8")
