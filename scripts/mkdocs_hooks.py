@@ -14,6 +14,7 @@ pipeline in scripts/annotator. Events used, in build order:
 from __future__ import annotations
 
 import json
+import logging
 import posixpath
 import sys
 from pathlib import Path
@@ -24,10 +25,11 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.annotator import pages, render, standalone  # noqa: E402
+from scripts.annotator import claims, opendata, pages, render, report, standalone  # noqa: E402
 from scripts.annotator.errors import AnnotationError  # noqa: E402
 from scripts.annotator.pipeline import AnnotatedArticle, prepare  # noqa: E402
 
+log = logging.getLogger("mkdocs.hooks.annotations")
 ASSETS = Path(__file__).resolve().parent / "annotator" / "assets"
 ASSET_URL = "assets/annotator"
 ANNOTATIONS_DIR = "annotations"  # beside mkdocs.yml
@@ -40,8 +42,8 @@ def _annotations_dir(config) -> Path:
 
 
 def on_config(config):
-    config.extra_css.append(f"{ASSET_URL}/sidenotes.css")
-    config.extra_javascript.append(f"{ASSET_URL}/sidenotes.js")
+    config.extra_css.extend(f"{ASSET_URL}/{name}.css" for name in ("sidenotes", "claims"))
+    config.extra_javascript.extend(f"{ASSET_URL}/{name}.js" for name in ("sidenotes", "claims"))
     # Material's offline plugin adds a worker shim from a CDN; use our local one instead.
     polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in p]
     config.extra["polyfills"] = polyfills + [f"{ASSET_URL}/offline-worker.js"]
@@ -75,13 +77,25 @@ def _linker(page, config):
     return link
 
 
+def _url_linker(page, config, files):
+    """Final relative URLs (for generated HTML) from a page to a note in an article page."""
+    docs = Path(config.docs_dir).resolve()
+    here = posixpath.dirname(page.url) or "."
+
+    def url(article, fragment: str) -> str:
+        target = files.get_file_from_path(article.path.resolve().relative_to(docs).as_posix())
+        return f"{posixpath.relpath(target.url, here)}#{fragment}"
+
+    return url
+
+
 def on_page_markdown(markdown, page, config, files):
     generated = page.meta.get("annotations_page")
     articles = list(_state["articles"].values())
     if generated == "sources":
         return markdown + "\n\n" + pages.sources_markdown(articles, _linker(page, config))
     if generated == "claims":
-        return markdown + "\n\n" + pages.claims_markdown(articles, _linker(page, config))
+        return markdown + "\n\n" + claims.claims_html(articles, _url_linker(page, config, files)) + "\n"
     return markdown
 
 
@@ -98,7 +112,19 @@ def on_page_content(html, page, config, files):
     page.present_anchor_ids = (page.present_anchor_ids or set()) | {
         i for n in item.notes for i in (n.id, n.note_id)} | {f"p{k}" for k in range(1, len(item.article.paragraphs) + 1)}
     download = posixpath.relpath(standalone.download_path(item.article), posixpath.dirname(page.url) or ".")
-    return standalone.article_header(item, download) + f'<div class="annotated-article">{body}</div>'
+    reviews = opendata.claim_reviews(item, _absolute(config, page.url), config.site_name)
+    json_ld = json.dumps(reviews, ensure_ascii=False).replace("</", "<\\/")
+    return (standalone.article_header(item, download) + f'<div class="annotated-article">{body}</div>'
+            + f'<script type="application/ld+json">{json_ld}</script>')
+
+
+def _absolute(config, url: str) -> str:
+    """The page's absolute URL when site_url is set, else its site-relative path."""
+    return (config.site_url or "") + url
+
+
+def data_path(item: AnnotatedArticle) -> str:
+    return f"data/{item.article.slug}.annotations.jsonld"
 
 
 @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
@@ -114,6 +140,14 @@ def on_post_build(config):
         target = site / standalone.download_path(item.article)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(standalone.standalone_html(item), encoding="utf-8")
+    for url, item in sorted(_state["pages"].items()):
+        target = site / data_path(item)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        collection = opendata.web_annotations(item, _absolute(config, url))
+        target.write_text(json.dumps(collection, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        log.info(report.coverage_line(item))
+        for line in report.needs_attention(item):
+            log.info(f"needs an editor: {line}")
 
 
 def on_serve(server, config, builder):

@@ -6,13 +6,12 @@ import argparse
 import re
 import sys
 import unicodedata
-from collections import Counter
 from pathlib import Path
 
 from .article import find_articles
 from .errors import AnnotationError, Problem
-from .model import RELATIONS
-from .pipeline import AnnotatedArticle, prepare
+from .pipeline import prepare
+from .report import coverage_line, needs_attention
 
 DOCS, ANNOTATIONS = Path("docs"), Path("annotations")
 
@@ -24,20 +23,6 @@ def github_annotation(problem: Problem) -> str:
     return f"::error file={problem.path},line={problem.line},col={problem.column}::{message}"
 
 
-def coverage(items: list[AnnotatedArticle]) -> list[str]:
-    """One summary line per article: paragraphs covered, notes by relation, sources verified."""
-    lines = []
-    for item in items:
-        counts = Counter(n.annotation.relation for n in item.notes)
-        sources = {s.url: s for n in item.notes for s in n.annotation.sources}
-        covered = len({n.paragraph for n in item.notes})
-        by_relation = ", ".join(f"{counts[r]} {r}" for r in RELATIONS if counts[r]) or "none"
-        verified = sum(s.verified for s in sources.values())
-        lines.append(f"{item.article.slug}: {covered}/{len(item.article.paragraphs)} paragraphs annotated; "
-                     f"{len(item.notes)} annotations ({by_relation}); {verified}/{len(sources)} sources verified")
-    return lines
-
-
 def cmd_validate(args) -> int:
     try:
         items = prepare(args.docs, args.annotations)
@@ -46,8 +31,11 @@ def cmd_validate(args) -> int:
             print(github_annotation(problem) if args.github else problem, file=sys.stdout)
         print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
         return 1
-    for line in coverage(items):
-        print(line)
+    for item in items:
+        print(coverage_line(item))
+        if args.verbose:
+            for line in needs_attention(item):
+                print(f"  needs an editor: {line}")
     return 0
 
 
@@ -134,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
                                    description="Check every annotation file; print each problem as "
                                    "path:line:column: what is wrong; how to fix it. Exit 1 on any problem.")
     validate.add_argument("--github", action="store_true", help="print problems as GitHub Actions annotations")
+    validate.add_argument("-v", "--verbose", action="store_true",
+                          help="also list what needs an editor: unannotated paragraphs, unsourced, unverified")
     validate.set_defaults(run=cmd_validate)
 
     new = commands.add_parser("new", help="create the annotation file for a paragraph",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html as htmlmod
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 
 from bs4 import BeautifulSoup
 
-from .model import RELATION_LABELS, RELATIONS, AnchoredNote, Article, Source
+from .model import RELATION_LABELS, AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle
 from .render import sanitize_note
 
@@ -70,25 +70,6 @@ def sources_markdown(articles: list[AnnotatedArticle], link: Link) -> str:
                          f"Cited by {cites}.")
             lines.append(f"    > {md_escape(source.excerpt)}")
             lines.append("")
-    return "\n".join(lines) + "\n"
-
-
-def claims_markdown(articles: list[AnnotatedArticle], link: Link) -> str:
-    """The Claims page body: totals by relation, then one table of every annotated assertion."""
-    lines = []
-    for item in articles:
-        counts = Counter(n.annotation.relation for n in item.notes)
-        totals = ", ".join(f"{counts[r]} {RELATION_LABELS[r].lower()}" for r in RELATIONS if counts[r])
-        lines += [f"## {md_escape(item.article.title)}", "",
-                  f"{len(item.notes)} annotated assertions: {totals}.", "",
-                  "| Note | ¶ | Claim | Relation | Sources | Verified |", "|---:|---:|---|---|---:|---|"]
-        for n in item.notes:
-            sources = n.annotation.sources
-            checked = sum(s.verified for s in sources)
-            verified = "—" if not sources else ("yes" if checked == len(sources) else f"{checked} of {len(sources)}")
-            lines.append(f"| [{n.number}]({link(item.article, n.id)}) | {n.paragraph} | {md_escape(claim_text(n))} "
-                         f"| {RELATION_LABELS[n.annotation.relation]} | {len(sources)} | {verified} |")
-        lines.append("")
     return "\n".join(lines) + "\n"
 
 
