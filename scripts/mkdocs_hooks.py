@@ -7,6 +7,7 @@ pipeline in scripts/annotator. Events used, in build order:
     on_files         load + anchor every annotation (fails the build with every problem found)
     on_page_markdown fill the generated Sources and Claims pages
     on_page_content  render sidenotes into each article page
+    on_post_page     move inline scripts to files and add the Content Security Policy
     on_post_build    add notes to the search index, write the single-file article and data
     on_serve         rebuild when anything under annotations/ changes
 """
@@ -25,7 +26,7 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.annotator import claims, opendata, pages, render, report, standalone  # noqa: E402
+from scripts.annotator import claims, csp, opendata, pages, render, report, standalone  # noqa: E402
 from scripts.annotator.errors import AnnotationError  # noqa: E402
 from scripts.annotator.pipeline import AnnotatedArticle, prepare  # noqa: E402
 
@@ -125,6 +126,23 @@ def _absolute(config, url: str) -> str:
 
 def data_path(item: AnnotatedArticle) -> str:
     return f"data/{item.article.slug}.annotations.jsonld"
+
+
+def _with_csp(output: str, url: str, config) -> str:
+    html, scripts = csp.externalize_scripts(output, url)
+    for path, code in scripts.items():
+        target = Path(config.site_dir) / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(code, encoding="utf-8")
+    return html
+
+
+def on_post_page(output, page, config):
+    return _with_csp(output, page.url, config)
+
+
+def on_post_template(output_content, template_name, config):
+    return _with_csp(output_content, template_name, config) if template_name.endswith(".html") else output_content
 
 
 @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
