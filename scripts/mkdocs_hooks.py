@@ -110,13 +110,19 @@ def on_page_content(html, page, config, files):
         raise PluginError(str(error)) from None
     _state["pages"][page.url] = item
     # Let MkDocs' link validation see the ids we added after its Markdown pass.
-    page.present_anchor_ids = (page.present_anchor_ids or set()) | {
-        i for n in item.notes for i in (n.id, n.note_id)} | {f"p{k}" for k in range(1, len(item.article.paragraphs) + 1)}
+    page.present_anchor_ids = (
+        (page.present_anchor_ids or set())
+        | {i for n in item.notes for i in (n.id, n.note_id)}
+        | {f"p{k}" for k in range(1, len(item.article.paragraphs) + 1)}
+    )
     download = posixpath.relpath(standalone.download_path(item.article), posixpath.dirname(page.url) or ".")
     reviews = opendata.claim_reviews(item, _absolute(config, page.url), config.site_name)
     json_ld = json.dumps(reviews, ensure_ascii=False).replace("</", "<\\/")
-    return (standalone.article_header(item, download) + f'<div class="annotated-article">{body}</div>'
-            + f'<script type="application/ld+json">{json_ld}</script>')
+    return (
+        standalone.article_header(item, download)
+        + f'<div class="annotated-article">{body}</div>'
+        + f'<script type="application/ld+json">{json_ld}</script>'
+    )
 
 
 def _absolute(config, url: str) -> str:

@@ -136,8 +136,11 @@ def test_builds_are_reproducible(site, tmp_path):
     again = build_site(ROOT / "mkdocs.yml", tmp_path / "again")
 
     def digest(root: Path) -> dict[str, str]:
-        return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(root.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*"))
+            if p.is_file()
+        }
 
     assert digest(site) == digest(again)
 

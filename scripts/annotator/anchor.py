@@ -84,9 +84,13 @@ def anchor_article(article: Article, files: list[AnnotationFile]) -> list[Anchor
             continue
         number = numbers[0]
         if number in owner:
-            problems.add(file.path, file.paragraph_line, 1,
-                         f"paragraph {number} already has an annotation file: {owner[number].path}",
-                         "move these annotations into that file; one file per paragraph")
+            problems.add(
+                file.path,
+                file.paragraph_line,
+                1,
+                f"paragraph {number} already has an annotation file: {owner[number].path}",
+                "move these annotations into that file; one file per paragraph",
+            )
             continue
         owner[number] = file
         for annotation in file.annotations:
@@ -119,32 +123,58 @@ def _anchor_quote(article, folded, number, annotation, problems) -> tuple[int, i
     path, line = annotation.path, annotation.line
     paragraph = article.paragraphs[number - 1]
     if starts:
-        problems.add(path, line, 1, f"quote {_short(annotation.quote)!r} occurs {len(starts)} times "
-                     f"in paragraph {number}", "add words before or after it so it occurs once")
+        problems.add(
+            path,
+            line,
+            1,
+            f"quote {_short(annotation.quote)!r} occurs {len(starts)} times in paragraph {number}",
+            "add words before or after it so it occurs once",
+        )
         return None
     elsewhere = [n for n, (t, _) in enumerate(folded, 1) if n != number and quote in t]
     if elsewhere:
         where = ", ".join(f"{n} ({_short(article.paragraphs[n - 1], 40)!r})" for n in elsewhere)
-        problems.add(path, line, 1, f"quote {_short(annotation.quote)!r} is not in paragraph {number} "
-                     f"but in paragraph {where}", "move this annotation to that paragraph's file")
+        problems.add(
+            path,
+            line,
+            1,
+            f"quote {_short(annotation.quote)!r} is not in paragraph {number} but in paragraph {where}",
+            "move this annotation to that paragraph's file",
+        )
         return None
     candidates = nearest_spans(text, quote)
     hint = ("nearest: " + " | ".join(repr(c) for c in candidates)) if candidates else "copy it from the article"
-    problems.add(path, line, 1, f"quote {_short(annotation.quote)!r} is not in paragraph {number} "
-                 f"({_short(paragraph, 80)!r})", f"copy the words exactly; {hint}")
+    problems.add(
+        path,
+        line,
+        1,
+        f"quote {_short(annotation.quote)!r} is not in paragraph {number} ({_short(paragraph, 80)!r})",
+        f"copy the words exactly; {hint}",
+    )
     return None
 
 
 def _report_paragraph(article, file, numbers, problems) -> None:
     if numbers:
-        problems.add(file.path, file.paragraph_line, 1,
-                     f"paragraph {file.paragraph!r} matches the start of paragraphs "
-                     f"{', '.join(map(str, numbers))}", "add more of the paragraph's first words")
+        problems.add(
+            file.path,
+            file.paragraph_line,
+            1,
+            f"paragraph {file.paragraph!r} matches the start of paragraphs {', '.join(map(str, numbers))}",
+            "add more of the paragraph's first words",
+        )
         return
     openings = [" ".join(p.split()[:8]) for p in article.paragraphs]
     close = difflib.get_close_matches(" ".join(file.paragraph.split()), openings, n=2, cutoff=0.3)
-    hint = ("nearest openings: " + " | ".join(repr(c) for c in close)) if close else (
-        "copy the paragraph's first words from the article")
-    problems.add(file.path, file.paragraph_line, 1,
-                 f"no paragraph of {article.path.name} starts with {file.paragraph!r}",
-                 f"{hint}; if the article was edited, run: python -m scripts.annotator reanchor")
+    hint = (
+        ("nearest openings: " + " | ".join(repr(c) for c in close))
+        if close
+        else ("copy the paragraph's first words from the article")
+    )
+    problems.add(
+        file.path,
+        file.paragraph_line,
+        1,
+        f"no paragraph of {article.path.name} starts with {file.paragraph!r}",
+        f"{hint}; if the article was edited, run: python -m scripts.annotator reanchor",
+    )

@@ -114,21 +114,32 @@ def cmd_standalone(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.annotator", description=__doc__)
     parser.add_argument("--docs", type=Path, default=DOCS, help="folder of article pages (default: docs)")
-    parser.add_argument("--annotations", type=Path, default=ANNOTATIONS,
-                        help="folder of annotation folders (default: annotations)")
+    parser.add_argument(
+        "--annotations", type=Path, default=ANNOTATIONS, help="folder of annotation folders (default: annotations)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate = commands.add_parser("validate", help="check every annotation without building the site",
-                                   description="Check every annotation file; print each problem as "
-                                   "path:line:column: what is wrong; how to fix it. Exit 1 on any problem.")
+    validate = commands.add_parser(
+        "validate",
+        help="check every annotation without building the site",
+        description="Check every annotation file; print each problem as "
+        "path:line:column: what is wrong; how to fix it. Exit 1 on any problem.",
+    )
     validate.add_argument("--github", action="store_true", help="print problems as GitHub Actions annotations")
-    validate.add_argument("-v", "--verbose", action="store_true",
-                          help="also list what needs an editor: unannotated paragraphs, unsourced, unverified")
+    validate.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also list what needs an editor: unannotated paragraphs, unsourced, unverified",
+    )
     validate.set_defaults(run=cmd_validate)
 
-    new = commands.add_parser("new", help="create the annotation file for a paragraph",
-                              description="Scaffold annotations/<article>/<first-words>.md for paragraph N, "
-                              "with the paragraph's text as a comment to copy quotes from.")
+    new = commands.add_parser(
+        "new",
+        help="create the annotation file for a paragraph",
+        description="Scaffold annotations/<article>/<first-words>.md for paragraph N, "
+        "with the paragraph's text as a comment to copy quotes from.",
+    )
     new.add_argument("paragraph", type=int, help="paragraph number, 1 = first after the subtitle")
     new.add_argument("--article", default="moscow-concert-massacre", help="article slug (its annotations folder)")
     new.set_defaults(run=cmd_new)

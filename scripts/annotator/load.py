@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .errors import AnnotationError, ProblemCollector
+from .errors import ProblemCollector
 from .model import Annotation, AnnotationFile, Source
 
 SCHEMA_PATH = Path(__file__).with_name("annotation.schema.json")
@@ -50,16 +50,22 @@ def read_text(path: Path, problems: ProblemCollector) -> str | None:
     """Read a file as UTF-8 text with a tolerated BOM and Windows line endings; None on failure."""
     data = path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
-        problems.add(path, 1, 1, f"file is {len(data):,} bytes, far larger than any annotation file",
-                     f"keep one paragraph per file and excerpts short (limit {MAX_FILE_BYTES:,} bytes)")
+        problems.add(
+            path,
+            1,
+            1,
+            f"file is {len(data):,} bytes, far larger than any annotation file",
+            f"keep one paragraph per file and excerpts short (limit {MAX_FILE_BYTES:,} bytes)",
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        problems.add(path, line, column, "file is not valid UTF-8 text",
-                     "save it as UTF-8 (GitHub's web editor always does)")
+        problems.add(
+            path, line, column, "file is not valid UTF-8 text", "save it as UTF-8 (GitHub's web editor always does)"
+        )
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -79,28 +85,53 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
     """Split text into blocks and build the AnnotationFile, recording problems as it goes."""
     lines = text.split("\n")
     if not text.strip():
-        problems.add(path, 1, 1, "file is empty",
-                      f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file")
+        problems.add(
+            path,
+            1,
+            1,
+            "file is empty",
+            f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file",
+        )
         return None
     delimiters = [i for i, line in enumerate(lines) if line.rstrip() == DELIMITER]
     if not delimiters or lines[0].rstrip() != DELIMITER:
-        problems.add(path, 1, 1, "file must start with a line containing only ---",
-                     f"add the header block: ---, paragraph: <first words>, --- ({FORMAT_HINT})")
+        problems.add(
+            path,
+            1,
+            1,
+            "file must start with a line containing only ---",
+            f"add the header block: ---, paragraph: <first words>, --- ({FORMAT_HINT})",
+        )
         return None
     if len(delimiters) % 2:
-        problems.add(path, delimiters[-1] + 1, 1, "this --- opens a YAML block that is never closed",
-                     "add a line with --- after the block's fields; a note may not contain a --- line")
+        problems.add(
+            path,
+            delimiters[-1] + 1,
+            1,
+            "this --- opens a YAML block that is never closed",
+            "add a line with --- after the block's fields; a note may not contain a --- line",
+        )
         return None
     if len(delimiters) < 4:
-        problems.add(path, delimiters[-1] + 1, 1, "file has a header but no annotation",
-                     "add a --- block with quote:, relation: and sources:, then the note")
+        problems.add(
+            path,
+            delimiters[-1] + 1,
+            1,
+            "file has a header but no annotation",
+            "add a --- block with quote:, relation: and sources:, then the note",
+        )
         return None
 
     header = _parse_block(path, lines, delimiters[0], delimiters[1], "header", problems)
     between = delimiters[1] + 1
     if any(line.strip() for line in lines[between : delimiters[2]]):
-        problems.add(path, between + 1, 1, "text between the header and the first annotation block",
-                     "put notes after an annotation's closing ---, not before its opening one")
+        problems.add(
+            path,
+            between + 1,
+            1,
+            "text between the header and the first annotation block",
+            "put notes after an annotation's closing ---, not before its opening one",
+        )
 
     annotations = []
     for k in range(2, len(delimiters), 2):
@@ -109,8 +140,13 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
         data = _parse_block(path, lines, opening, closing, "annotation", problems)
         note = "\n".join(lines[closing + 1 : end]).strip()
         if not note:
-            problems.add(path, closing + 1, 1, "annotation has no note",
-                         "write one to three sentences after the closing --- saying what the sources say")
+            problems.add(
+                path,
+                closing + 1,
+                1,
+                "annotation has no note",
+                "write one to three sentences after the closing --- saying what the sources say",
+            )
         if data is not None:
             annotations.append(_build_annotation(path, data, note, problems))
 
@@ -157,12 +193,16 @@ def _parse_block(path, lines, opening, closing, definition, problems) -> _Block 
         line = first_line + mark.line if mark else opening + 1
         column = mark.column + 1 if mark else 1
         reason = getattr(error, "problem", None) or str(error)
-        problems.add(path, line, column, f"YAML syntax error: {reason}",
-                     "put quotes around values containing ': ' or '#', and indent list items evenly")
+        problems.add(
+            path,
+            line,
+            column,
+            f"YAML syntax error: {reason}",
+            "put quotes around values containing ': ' or '#', and indent list items evenly",
+        )
         return None
     if not isinstance(node, yaml.MappingNode):
-        problems.add(path, opening + 1, 1, f"the {definition} block must contain fields (name: value)",
-                     FORMAT_HINT)
+        problems.add(path, opening + 1, 1, f"the {definition} block must contain fields (name: value)", FORMAT_HINT)
         return None
     if _duplicate_keys(path, node, first_line, problems):
         return None
@@ -187,8 +227,13 @@ def _duplicate_keys(path, node, first_line, problems) -> bool:
         seen = set()
         for key, _ in parent.value:
             if key.value in seen:
-                problems.add(path, first_line + key.start_mark.line, key.start_mark.column + 1,
-                             f"field '{key.value}' appears twice", "keep one of them")
+                problems.add(
+                    path,
+                    first_line + key.start_mark.line,
+                    key.start_mark.column + 1,
+                    f"field '{key.value}' appears twice",
+                    "keep one of them",
+                )
                 found = True
             seen.add(key.value)
     return found
@@ -215,8 +260,15 @@ def _where(path, definition: str) -> str:
     return " ".join(words) or definition
 
 
-_TYPE_NAMES = {"dict": "fields", "list": "a list", "str": "text", "int": "a number", "float": "a number",
-               "bool": "true/false", "NoneType": "empty"}
+_TYPE_NAMES = {
+    "dict": "fields",
+    "list": "a list",
+    "str": "text",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "NoneType": "empty",
+}
 
 
 def _explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, str]:
@@ -226,33 +278,47 @@ def _explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, s
     properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(properties))
-        hints = [f"did you mean '{m[0]}'?" for u in unknown
-                 for m in [difflib.get_close_matches(u, list(properties), n=1)] if m]
+        hints = [
+            f"did you mean '{m[0]}'?"
+            for u in unknown
+            for m in [difflib.get_close_matches(u, list(properties), n=1)]
+            if m
+        ]
         allowed = ", ".join(properties)
-        return (f"unknown field {', '.join(repr(u) for u in unknown)} in {where}",
-                " ".join(hints) or f"allowed fields: {allowed}")
+        return (
+            f"unknown field {', '.join(repr(u) for u in unknown)} in {where}",
+            " ".join(hints) or f"allowed fields: {allowed}",
+        )
     if error.validator == "required":
         missing = error.message.split("'")[1]
         if missing == "sources":
-            return (f"relation '{error.instance.get('relation')}' needs sources",
-                    "add a sources: list, or use relation: unsourced or opinion")
+            return (
+                f"relation '{error.instance.get('relation')}' needs sources",
+                "add a sources: list, or use relation: unsourced or opinion",
+            )
         return f"missing required field '{missing}' in {where}", f"add {missing}: ... ({FORMAT_HINT})"
     if error.validator == "enum":
         choices = ", ".join(error.validator_value)
         return f"{field_name} is {error.instance!r}, which is not allowed", f"use one of: {choices}"
     if error.validator == "pattern" and field_name in ("url", "archive_url"):
-        return (f"{field_name} {error.instance!r} is not an absolute http(s) address",
-                "copy the full address starting with https:// and with no spaces")
+        return (
+            f"{field_name} {error.instance!r} is not an absolute http(s) address",
+            "copy the full address starting with https:// and with no spaces",
+        )
     if error.validator == "pattern":
         return f"{field_name} {error.instance!r} is not a date", "write it as YYYY-MM-DD (or YYYY-MM, YYYY)"
     if error.validator == "oneOf" and field_name == "verified":
-        return (f"verified is {error.instance!r}",
-                "write the day you read the excerpt in a copy of the source as YYYY-MM-DD, or false")
+        return (
+            f"verified is {error.instance!r}",
+            "write the day you read the excerpt in a copy of the source as YYYY-MM-DD, or false",
+        )
     if error.validator == "type":
         kind = {"string": "text", "array": "a list (lines starting with '- ')", "object": "fields"}
-        return (f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, "
-                f"not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
-                "put text values in quotes; start each list item with '- '")
+        return (
+            f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, "
+            f"not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
+            "put text values in quotes; start each list item with '- '",
+        )
     if error.validator in ("minItems", "maxItems") and field_name == "sources":
         if error.validator == "minItems":
             return "this relation needs at least one source", "add a source, or use relation: unsourced"
@@ -285,13 +351,17 @@ def _check_date(path, block, field_path, text, problems) -> None:
         date = dt.date(year, month, day)
     except ValueError:
         line, column = block.position(field_path)
-        problems.add(path, line, column, f"{field_path[-1]} {text!r} is not a real date",
-                     "check the month and day")
+        problems.add(path, line, column, f"{field_path[-1]} {text!r} is not a real date", "check the month and day")
         return
     if date > dt.date.today():
         line, column = block.position(field_path)
-        problems.add(path, line, column, f"{field_path[-1]} {text!r} is in the future",
-                     "use the date the source was published or read")
+        problems.add(
+            path,
+            line,
+            column,
+            f"{field_path[-1]} {text!r} is in the future",
+            "use the date the source was published or read",
+        )
 
 
 def _build_annotation(path, block: _Block, note: str, problems) -> Annotation:
@@ -310,8 +380,15 @@ def _build_annotation(path, block: _Block, note: str, problems) -> Annotation:
         )
         for s in value.get("sources") or []
     )
-    return Annotation(path=path, line=block.line("quote"), quote=value["quote"].strip(),
-                      relation=value["relation"], note=note, sources=sources, claim=value.get("claim"))
+    return Annotation(
+        path=path,
+        line=block.line("quote"),
+        quote=value["quote"].strip(),
+        relation=value["relation"],
+        note=note,
+        sources=sources,
+        claim=value.get("claim"),
+    )
 
 
 def _check_duplicate_quotes(path, annotations, problems) -> None:
@@ -319,6 +396,11 @@ def _check_duplicate_quotes(path, annotations, problems) -> None:
     for a in annotations:
         key = " ".join(a.quote.split())
         if key in seen:
-            problems.add(path, a.line, 1, f"two annotations have the same quote (the first is on line {seen[key]})",
-                         "merge them into one annotation with several sources")
+            problems.add(
+                path,
+                a.line,
+                1,
+                f"two annotations have the same quote (the first is on line {seen[key]})",
+                "merge them into one annotation with several sources",
+            )
         seen.setdefault(key, a.line)

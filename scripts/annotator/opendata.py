@@ -32,30 +32,44 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
             {"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": note_text(a.note)},
             {"type": "TextualBody", "purpose": "classifying", "value": a.relation},
         ] + [
-            {"type": "SpecificResource", "purpose": "linking", "source": s.url,
-             "title": s.title, "creator": s.outlet, "value": s.excerpt, "relation": s.relation,
-             **({"created": s.date} if s.date else {}),
-             **({"verified": s.verified_on} if s.verified else {"verified": False})}
+            {
+                "type": "SpecificResource",
+                "purpose": "linking",
+                "source": s.url,
+                "title": s.title,
+                "creator": s.outlet,
+                "value": s.excerpt,
+                "relation": s.relation,
+                **({"created": s.date} if s.date else {}),
+                **({"verified": s.verified_on} if s.verified else {"verified": False}),
+            }
             for s in a.sources
         ]
-        items.append({
-            "id": f"{page_url}#{n.note_id}",
-            "type": "Annotation",
-            "motivation": "assessing",
-            "body": bodies,
-            "target": {
-                "source": page_url,
-                "selector": {
-                    "type": "TextQuoteSelector",
-                    "exact": text[n.start : n.end],
-                    "prefix": text[max(0, n.start - AFFIX) : n.start],
-                    "suffix": text[n.end : n.end + AFFIX],
+        items.append(
+            {
+                "id": f"{page_url}#{n.note_id}",
+                "type": "Annotation",
+                "motivation": "assessing",
+                "body": bodies,
+                "target": {
+                    "source": page_url,
+                    "selector": {
+                        "type": "TextQuoteSelector",
+                        "exact": text[n.start : n.end],
+                        "prefix": text[max(0, n.start - AFFIX) : n.start],
+                        "suffix": text[n.end : n.end + AFFIX],
+                    },
                 },
-            },
-        })
-    return {"@context": ANNO_CONTEXT, "id": f"{page_url}#annotations", "type": "AnnotationCollection",
-            "label": f"Notes on {item.article.title}", "total": len(items), "first": {"type": "AnnotationPage",
-            "items": items}}
+            }
+        )
+    return {
+        "@context": ANNO_CONTEXT,
+        "id": f"{page_url}#annotations",
+        "type": "AnnotationCollection",
+        "label": f"Notes on {item.article.title}",
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "items": items},
+    }
 
 
 def claim_reviews(item: AnnotatedArticle, page_url: str, publisher: str) -> list[dict]:
@@ -65,16 +79,25 @@ def claim_reviews(item: AnnotatedArticle, page_url: str, publisher: str) -> list
         a = n.annotation
         if a.relation not in RATINGS:
             continue
-        reviews.append({
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": f"{page_url}#{n.note_id}",
-            "claimReviewed": " ".join(a.quote.split()),
-            "author": {"@type": "Organization", "name": publisher},
-            "reviewRating": {"@type": "Rating", "ratingValue": RATINGS[a.relation], "bestRating": 5,
-                             "worstRating": 1, "alternateName": RELATION_LABELS[a.relation]},
-            "itemReviewed": {"@type": "Claim", "appearance": {"@type": "OpinionNewsArticle", "url": page_url,
-                                                               "headline": item.article.title}},
-            "reviewBody": note_text(a.note),
-        })
+        reviews.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "url": f"{page_url}#{n.note_id}",
+                "claimReviewed": " ".join(a.quote.split()),
+                "author": {"@type": "Organization", "name": publisher},
+                "reviewRating": {
+                    "@type": "Rating",
+                    "ratingValue": RATINGS[a.relation],
+                    "bestRating": 5,
+                    "worstRating": 1,
+                    "alternateName": RELATION_LABELS[a.relation],
+                },
+                "itemReviewed": {
+                    "@type": "Claim",
+                    "appearance": {"@type": "OpinionNewsArticle", "url": page_url, "headline": item.article.title},
+                },
+                "reviewBody": note_text(a.note),
+            }
+        )
     return reviews

@@ -55,19 +55,25 @@ def sources_markdown(articles: list[AnnotatedArticle], link: Link) -> str:
     by_outlet: dict[str, list] = defaultdict(list)
     for source, citing in sources.values():
         by_outlet[source.outlet].append((source, citing))
-    lines = [f"{len(sources)} sources from {len(by_outlet)} outlets; {verified} verified against a stored copy, "
-             f"{len(sources) - verified} unverified.", ""]
+    lines = [
+        f"{len(sources)} sources from {len(by_outlet)} outlets; {verified} verified against a stored copy, "
+        f"{len(sources) - verified} unverified.",
+        "",
+    ]
     for outlet in sorted(by_outlet, key=str.casefold):
         lines += [f"## {md_escape(outlet)}", ""]
         for source, citing in sorted(by_outlet[outlet], key=lambda sc: (sc[0].date or "", sc[0].title)):
             date = f" ({md_escape(source.date)})" if source.date else ""
             author = f", {md_escape(source.author)}" if source.author else ""
-            status = (f"excerpt checked {source.verified_on}" if source.verified
-                      else "**unverified**: not read in a stored copy")
-            cites = ", ".join(f"[note {n.number}]({link(a, n.id)} \"{md_escape(claim_text(n, 80))}\")"
-                              for a, n in citing)
-            lines.append(f"- [{md_escape(source.title)}]({md_url(source.url)}){author}{date}: {status}. "
-                         f"Cited by {cites}.")
+            status = (
+                f"excerpt checked {source.verified_on}"
+                if source.verified
+                else "**unverified**: not read in a stored copy"
+            )
+            cites = ", ".join(f'[note {n.number}]({link(a, n.id)} "{md_escape(claim_text(n, 80))}")' for a, n in citing)
+            lines.append(
+                f"- [{md_escape(source.title)}]({md_url(source.url)}){author}{date}: {status}. Cited by {cites}."
+            )
             lines.append(f"    > {md_escape(source.excerpt)}")
             lines.append("")
     return "\n".join(lines) + "\n"
@@ -80,9 +86,11 @@ def search_entries(item: AnnotatedArticle, page_url: str) -> list[dict]:
         a = n.annotation
         note_text = BeautifulSoup(sanitize_note(a.note), "html.parser").get_text(" ")
         sources = " ".join(f"{s.outlet}. {s.title}. {s.excerpt}" for s in a.sources)
-        entries.append({
-            "location": f"{page_url}#{n.note_id}",
-            "title": f"Note {n.number} ({RELATION_LABELS[a.relation]}): {claim_text(n, 80)}",
-            "text": htmlmod.escape(f"{note_text} {sources}".strip()),
-        })
+        entries.append(
+            {
+                "location": f"{page_url}#{n.note_id}",
+                "title": f"Note {n.number} ({RELATION_LABELS[a.relation]}): {claim_text(n, 80)}",
+                "text": htmlmod.escape(f"{note_text} {sources}".strip()),
+            }
+        )
     return entries

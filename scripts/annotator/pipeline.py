@@ -32,8 +32,13 @@ def annotation_files(folder: Path, problems: ProblemCollector) -> list[Path]:
         if path.is_file() and path.suffix == ".md":
             paths.append(path)
         else:
-            problems.add(path, 1, 1, "not an annotation file (annotation files are .md files)",
-                         "rename it to end in .md, or move it out of annotations/")
+            problems.add(
+                path,
+                1,
+                1,
+                "not an annotation file (annotation files are .md files)",
+                "rename it to end in .md, or move it out of annotations/",
+            )
     return paths
 
 
@@ -56,9 +61,14 @@ def prepare(docs_dir: Path, annotations_dir: Path) -> list[AnnotatedArticle]:
     if annotations_dir.is_dir():
         for entry in sorted(annotations_dir.iterdir()):
             if entry.is_file() or entry.name not in slugs:
-                problems.add(entry, 1, 1, f"no article page has 'annotations: {entry.name}'",
-                             "put annotation files in annotations/<article>/, where <article> is the "
-                             "value of 'annotations:' in the article page's front matter")
+                problems.add(
+                    entry,
+                    1,
+                    1,
+                    f"no article page has 'annotations: {entry.name}'",
+                    "put annotation files in annotations/<article>/, where <article> is the "
+                    "value of 'annotations:' in the article page's front matter",
+                )
     result = []
     for article in articles:
         folder = annotations_dir / article.slug

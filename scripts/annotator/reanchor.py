@@ -87,9 +87,11 @@ def cmd_reanchor(args) -> int:
 
 def add_parser(commands) -> None:
     parser = commands.add_parser(
-        "reanchor", help="after the article changed, re-point annotations at their paragraphs",
+        "reanchor",
+        help="after the article changed, re-point annotations at their paragraphs",
         description="Find where each annotation file's paragraph went after the article was edited "
         "(paragraphs inserted, split, edited). Rewrites 'paragraph:' where all of a file's quotes now sit "
-        "in one paragraph; lists every other case with candidates. Exit 1 if anything needs a person.")
+        "in one paragraph; lists every other case with candidates. Exit 1 if anything needs a person.",
+    )
     parser.add_argument("--dry-run", action="store_true", help="report only; change no file")
     parser.set_defaults(run=cmd_reanchor)

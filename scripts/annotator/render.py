@@ -38,8 +38,9 @@ def sanitize_note(text: str) -> str:
 
     Paragraphs become <span class="sn-para"> so the note stays valid inside a <p>."""
     rendered = markdown.markdown(text)
-    clean = nh3.clean(rendered, tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES,
-                      url_schemes={"http", "https"}, link_rel=LINK_REL)
+    clean = nh3.clean(
+        rendered, tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES, url_schemes={"http", "https"}, link_rel=LINK_REL
+    )
     soup = BeautifulSoup(clean, "html.parser")
     for p in soup.find_all("p"):
         p.name = "span"
@@ -84,10 +85,10 @@ def render_sidenote(note: AnchoredNote) -> str:
 
 
 def _controls(soup: BeautifulSoup, note: AnchoredNote) -> list[Tag]:
-    toggle = soup.new_tag("input", attrs={"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id,
-                                         "aria-controls": note.note_id})
-    number = soup.new_tag("label", attrs={"class": f"sn-num sn-num--{note.annotation.relation}",
-                                         "for": note.toggle_id})
+    toggle = soup.new_tag(
+        "input", attrs={"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
+    )
+    number = soup.new_tag("label", attrs={"class": f"sn-num sn-num--{note.annotation.relation}", "for": note.toggle_id})
     hidden = soup.new_tag("span", attrs={"class": "sn-sr"})
     hidden.string = "note "
     number.append(hidden)
@@ -108,7 +109,7 @@ def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[Anchored
         offset += len(text)
         points = [node_start] + [c for c in cuts if node_start < c < offset] + [offset]
         pieces: list = []
-        for a, b in zip(points, points[1:]):
+        for a, b in zip(points, points[1:], strict=False):
             covering = [n for n in notes if n.start <= a and b <= n.end]
             piece = text[a - node_start : b - node_start]
             if not covering:
@@ -138,11 +139,19 @@ def annotate_html(html: str, article: Article, notes: list[AnchoredNote]) -> str
     paragraphs = soup.find_all("p", recursive=False)
     texts = tuple(p.get_text() for p in paragraphs)
     if texts != article.paragraphs:
-        first = next((i for i, (a, b) in enumerate(zip(texts, article.paragraphs)) if a != b), len(texts))
-        raise AnnotationError([Problem(str(article.path), 1, 1,
-                                       f"rendered paragraph {first + 1} differs from the article source "
-                                       f"({len(texts)} rendered, {len(article.paragraphs)} in the source)",
-                                       "the article page must be plain paragraphs; check markdown_extensions")])
+        first = next((i for i, (a, b) in enumerate(zip(texts, article.paragraphs, strict=False)) if a != b), len(texts))
+        raise AnnotationError(
+            [
+                Problem(
+                    str(article.path),
+                    1,
+                    1,
+                    f"rendered paragraph {first + 1} differs from the article source "
+                    f"({len(texts)} rendered, {len(article.paragraphs)} in the source)",
+                    "the article page must be plain paragraphs; check markdown_extensions",
+                )
+            ]
+        )
     by_paragraph: dict[int, list[AnchoredNote]] = {}
     for note in notes:
         by_paragraph.setdefault(note.paragraph, []).append(note)

@@ -18,8 +18,10 @@ def coverage_line(item: AnnotatedArticle) -> str:
     covered = len({n.paragraph for n in item.notes})
     by_relation = ", ".join(f"{counts[r]} {r}" for r in RELATIONS if counts[r]) or "none"
     verified = sum(s.verified for s in sources.values())
-    return (f"{item.article.slug}: {covered}/{len(item.article.paragraphs)} paragraphs annotated; "
-            f"{len(item.notes)} annotations ({by_relation}); {verified}/{len(sources)} sources verified")
+    return (
+        f"{item.article.slug}: {covered}/{len(item.article.paragraphs)} paragraphs annotated; "
+        f"{len(item.notes)} annotations ({by_relation}); {verified}/{len(sources)} sources verified"
+    )
 
 
 def needs_attention(item: AnnotatedArticle, today: dt.date | None = None) -> list[str]:

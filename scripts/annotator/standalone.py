@@ -40,18 +40,29 @@ def article_header(item: AnnotatedArticle, download_href: str | None = None) -> 
     parts = [f"<h1>{e(item.article.title)}</h1>"]
     if meta.get("subtitle"):
         parts.append(f'<p class="article-subtitle">{e(str(meta["subtitle"]))}</p>')
-    known = [(label, meta[key]) for key, label in (("author", "Author"), ("outlet", "Published by"),
-                                                  ("date", "Date"), ("original_url", "Original"))
-             if meta.get(key)]
+    known = [
+        (label, meta[key])
+        for key, label in (
+            ("author", "Author"),
+            ("outlet", "Published by"),
+            ("date", "Date"),
+            ("original_url", "Original"),
+        )
+        if meta.get(key)
+    ]
     if known:
-        parts.append('<p class="article-provenance">' + " · ".join(f"{label}: {e(str(v))}" for label, v in known)
-                     + "</p>")
+        parts.append(
+            '<p class="article-provenance">' + " · ".join(f"{label}: {e(str(v))}" for label, v in known) + "</p>"
+        )
     else:
-        parts.append('<p class="article-provenance">Author, outlet and date of first publication are not stated '
-                     "in the text we have, so they are left unknown.</p>")
+        parts.append(
+            '<p class="article-provenance">Author, outlet and date of first publication are not stated '
+            "in the text we have, so they are left unknown.</p>"
+        )
     counts = Counter(n.annotation.relation for n in item.notes)
-    summary = ", ".join(f'<span class="badge badge--{r}">{RELATION_LABELS[r]}</span>&nbsp;{counts[r]}'
-                        for r in RELATIONS if counts[r])
+    summary = ", ".join(
+        f'<span class="badge badge--{r}">{RELATION_LABELS[r]}</span>&nbsp;{counts[r]}' for r in RELATIONS if counts[r]
+    )
     line = f"{len(item.notes)} notes: {summary}." if item.notes else "No notes yet."
     if download_href:
         line += f' <a href="{e(download_href)}" download>Download this annotated article as one HTML file</a>.'

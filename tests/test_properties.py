@@ -1,0 +1,113 @@
+"""Property-based tests: for any input, the parser and the anchoring either succeed or raise
+the project's own AnnotationError - never another exception."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scripts.annotator.anchor import anchor_article, normalize
+from scripts.annotator.errors import AnnotationError
+from scripts.annotator.load import load_file
+from scripts.annotator.model import Annotation, AnnotationFile, Article
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FIELDS = [
+    "paragraph",
+    "quote",
+    "relation",
+    "sources",
+    "title",
+    "url",
+    "outlet",
+    "date",
+    "excerpt",
+    "verified",
+    "note",
+    "claim",
+    "sorce",
+    "- title",
+    "  - url",
+]
+VALUES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        ["supports", "2024-01-01", "false", "https://x.org/a", "[", "{", "'", '"', ":", "- a", "null", "2999-12-31"]
+    ),
+)
+LINE = st.one_of(
+    st.just("---"),
+    st.builds(lambda k, v: f"{k}: {v}", st.sampled_from(FIELDS), VALUES),
+    st.builds(lambda k, v: f"  {k}: {v}", st.sampled_from(FIELDS), VALUES),
+    st.text(max_size=40),
+)
+DOCUMENTS = st.lists(LINE, max_size=25).map("\n".join)
+
+
+def parse_bytes(data: bytes):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.md"
+        path.write_bytes(data)
+        try:
+            return load_file(path)
+        except AnnotationError as error:
+            assert error.problems and all(p.line >= 1 and p.column >= 1 for p in error.problems)
+            return error
+
+
+@SETTINGS
+@given(DOCUMENTS)
+def test_parser_never_crashes_on_structured_text(text):
+    result = parse_bytes(text.encode("utf-8"))
+    assert isinstance(result, AnnotationFile | AnnotationError)
+
+
+@SETTINGS
+@given(st.binary(max_size=400))
+def test_parser_never_crashes_on_bytes(data):
+    assert isinstance(parse_bytes(data), AnnotationFile | AnnotationError)
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_normalize_maps_every_character_back(text):
+    folded, origin = normalize(text)
+    assert len(folded) == len(origin)
+    assert origin == sorted(origin) and all(0 <= i < len(text) for i in origin)
+
+
+def _article(paragraphs):
+    return Article(slug="a", path=Path("a.md"), title="A", paragraphs=tuple(paragraphs))
+
+
+@SETTINGS
+@given(st.lists(st.text(min_size=1, max_size=80), min_size=1, max_size=4), st.text(max_size=30), st.data())
+def test_anchoring_succeeds_or_raises_annotation_error(paragraphs, quote, data):
+    article = _article(paragraphs)
+    opening = data.draw(st.sampled_from(paragraphs))[:20]
+    annotation = Annotation(path=Path("a.md"), line=5, quote=quote, relation="opinion", note="n")
+    try:
+        notes = anchor_article(article, [AnnotationFile(Path("a.md"), opening, 2, (annotation,))])
+    except AnnotationError as error:
+        assert error.problems
+        return
+    (note,) = notes
+    span = article.paragraphs[note.paragraph - 1][note.start : note.end]
+    assert normalize(span)[0] == normalize(quote)[0]
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(codec="utf-8"), min_size=5, max_size=120), st.data())
+def test_a_span_copied_from_the_paragraph_anchors_to_itself(paragraph, data):
+    start = data.draw(st.integers(0, len(paragraph) - 1))
+    end = data.draw(st.integers(start + 1, len(paragraph)))
+    quote = paragraph[start:end]
+    folded_quote, folded_paragraph = normalize(quote)[0], normalize(paragraph)[0]
+    if not folded_quote or folded_paragraph.count(folded_quote) != 1 or not folded_paragraph:
+        return  # ambiguous or blank spans are covered by the test above
+    annotation = Annotation(path=Path("a.md"), line=5, quote=quote, relation="opinion", note="n")
+    (note,) = anchor_article(_article([paragraph]), [AnnotationFile(Path("a.md"), paragraph[:3], 2, (annotation,))])
+    assert normalize(paragraph[note.start : note.end])[0] == folded_quote
