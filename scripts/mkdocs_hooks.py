@@ -3,23 +3,25 @@
 Only this module imports mkdocs; moving to another site generator means rewriting it, not the
 pipeline in scripts/annotator. Events used, in build order:
 
-    on_config        add the sidenote stylesheet/script; swap the online worker shim for ours
+    on_config        add the sidenote stylesheet/script and our theme overrides; local worker shim
     on_files         load + anchor every annotation (fails the build with every problem found)
     on_page_markdown fill the generated Sources and Claims pages
     on_page_content  render sidenotes into each article page
-    on_post_page     move inline scripts to files and add the Content Security Policy
+    on_env           theme templates: inline scripts become files (CSP forbids inline scripts)
     on_post_build    add notes to the search index, write the single-file article and data
     on_serve         rebuild when anything under annotations/ changes
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import posixpath
 import sys
 from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -34,8 +36,9 @@ log = logging.getLogger("mkdocs.hooks.annotations")
 ASSETS = Path(__file__).resolve().parent / "annotator" / "assets"
 ASSET_URL = "assets/annotator"
 ANNOTATIONS_DIR = "annotations"  # beside mkdocs.yml
+THEME = Path(__file__).resolve().parent / "annotator" / "theme"
 
-_state: dict = {"articles": {}, "pages": {}}
+_state: dict = {"articles": {}, "pages": {}, "scripts": {}, "bodies": {}}
 
 
 def _annotations_dir(config) -> Path:
@@ -43,12 +46,28 @@ def _annotations_dir(config) -> Path:
 
 
 def on_config(config):
+    config.theme.dirs.insert(0, str(THEME))
+    config.extra["csp_policy"] = csp.POLICY
     config.extra_css.extend(f"{ASSET_URL}/{name}.css" for name in ("sidenotes", "claims"))
     config.extra_javascript.extend(f"{ASSET_URL}/{name}.js" for name in ("sidenotes", "claims"))
     # Material's offline plugin adds a worker shim from a CDN; use our local one instead.
     polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in p]
     config.extra["polyfills"] = polyfills + [f"{ASSET_URL}/offline-worker.js"]
     return config
+
+
+def on_env(env, config, files):
+    # "material/..." names Material's own templates, which our overrides wrap.
+    material = Path(importlib.util.find_spec("material").origin).parent / "templates"
+    env.loader = jinja2.ChoiceLoader([env.loader, jinja2.PrefixLoader({"material": jinja2.FileSystemLoader(material)})])
+
+    def external_script(fragment: str) -> str:
+        path, code = csp.external_script(str(fragment))
+        _state["scripts"][path] = code
+        return path
+
+    env.filters["external_script"] = external_script
+    return env
 
 
 def on_files(files, config):
@@ -109,6 +128,7 @@ def on_page_content(html, page, config, files):
     except AnnotationError as error:
         raise PluginError(str(error)) from None
     _state["pages"][page.url] = item
+    _state["bodies"][item.article.slug] = body
     # Let MkDocs' link validation see the ids we added after its Markdown pass.
     page.present_anchor_ids = (
         (page.present_anchor_ids or set())
@@ -134,23 +154,6 @@ def data_path(item: AnnotatedArticle) -> str:
     return f"data/{item.article.slug}.annotations.jsonld"
 
 
-def _with_csp(output: str, url: str, config) -> str:
-    html, scripts = csp.externalize_scripts(output, url)
-    for path, code in scripts.items():
-        target = Path(config.site_dir) / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(code, encoding="utf-8")
-    return html
-
-
-def on_post_page(output, page, config):
-    return _with_csp(output, page.url, config)
-
-
-def on_post_template(output_content, template_name, config):
-    return _with_csp(output_content, template_name, config) if template_name.endswith(".html") else output_content
-
-
 @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
 def on_post_build(config):
     site = Path(config.site_dir)
@@ -163,7 +166,11 @@ def on_post_build(config):
     for item in _state["articles"].values():
         target = site / standalone.download_path(item.article)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(standalone.standalone_html(item), encoding="utf-8")
+        body = _state["bodies"].get(item.article.slug)  # reuse the page's rendering when there is one
+        target.write_text(standalone.standalone_html(item, body), encoding="utf-8")
+    for path, code in sorted(_state["scripts"].items()):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(code, encoding="utf-8")
     for url, item in sorted(_state["pages"].items()):
         target = site / data_path(item)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -65,20 +65,24 @@ def _short(text: str, length: int = 60) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def find_paragraph(article: Article, words: str) -> list[int]:
-    """1-based numbers of the paragraphs that start with these words (quotes and dashes folded)."""
+def find_paragraph(article: Article, words: str, folded: list[str] | None = None) -> list[int]:
+    """1-based numbers of the paragraphs that start with these words (quotes and dashes folded).
+
+    Pass the folded paragraphs when calling this in a loop, so they are folded once."""
     opening = normalize(words)[0]
-    return [n for n, text in enumerate(article.paragraphs, 1) if normalize(text)[0].startswith(opening)]
+    folded = folded if folded is not None else [normalize(p)[0] for p in article.paragraphs]
+    return [n for n, text in enumerate(folded, 1) if text.startswith(opening)]
 
 
 def anchor_article(article: Article, files: list[AnnotationFile]) -> list[AnchoredNote]:
     """Place every annotation of every file in the article; fail once with all problems."""
     problems = ProblemCollector()
     folded = [normalize(p) for p in article.paragraphs]
+    folded_texts = [text for text, _ in folded]
     placed: list[tuple[int, int, int, Annotation]] = []
     owner: dict[int, AnnotationFile] = {}
     for file in files:
-        numbers = find_paragraph(article, file.paragraph)
+        numbers = find_paragraph(article, file.paragraph, folded_texts)
         if len(numbers) != 1:
             _report_paragraph(article, file, numbers, problems)
             continue
@@ -131,7 +135,7 @@ def _anchor_quote(article, folded, number, annotation, problems) -> tuple[int, i
             "add words before or after it so it occurs once",
         )
         return None
-    elsewhere = [n for n, (t, _) in enumerate(folded, 1) if n != number and quote in t]
+    elsewhere = [n for n, (t, _) in enumerate(folded, 1) if n != number and quote in t]  # only on failure
     if elsewhere:
         where = ", ".join(f"{n} ({_short(article.paragraphs[n - 1], 40)!r})" for n in elsewhere)
         problems.add(

@@ -19,10 +19,13 @@ click always opens the most specific note. Pieces covered twice carry `claim--ne
 from __future__ import annotations
 
 import html as htmlmod
+from functools import lru_cache
 
 import markdown
 import nh3
 from bs4 import BeautifulSoup, NavigableString, Tag
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from .errors import AnnotationError, Problem
 from .model import RELATION_LABELS, AnchoredNote, Article, Source
@@ -33,6 +36,7 @@ NOTE_ATTRIBUTES = {"a": {"href", "title"}}
 LINK_REL = "noopener noreferrer"
 
 
+@lru_cache(maxsize=4096)  # the page, the search index and the data files all render each note
 def sanitize_note(text: str) -> str:
     """Render untrusted note Markdown and keep only the allow-listed inline HTML.
 
@@ -84,7 +88,7 @@ def render_sidenote(note: AnchoredNote) -> str:
     )
 
 
-def _controls(soup: BeautifulSoup, note: AnchoredNote) -> list[Tag]:
+def _controls(soup: BeautifulSoup, note: AnchoredNote, sidenote: Tag) -> list[Tag]:
     toggle = soup.new_tag(
         "input", attrs={"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
     )
@@ -93,12 +97,18 @@ def _controls(soup: BeautifulSoup, note: AnchoredNote) -> list[Tag]:
     hidden.string = "note "
     number.append(hidden)
     number.append(str(note.number))
-    sidenote = BeautifulSoup(render_sidenote(note), "html.parser").contents[0]
     return [toggle, number, sidenote]
 
 
-def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[AnchoredNote]) -> None:
-    """Mark each note's span inside one <p>, in place. Offsets index paragraph.get_text()."""
+def _sidenote_tags(notes: list[AnchoredNote]) -> dict[str, Tag]:
+    """Every note's sidenote as a tag, from one parse (parsing per note is the slow part)."""
+    batch = BeautifulSoup("".join(render_sidenote(n) for n in notes), "html.parser")
+    return {tag["id"]: tag for tag in batch.find_all("span", class_="sidenote", recursive=False)}
+
+
+def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[AnchoredNote], sidenotes: dict) -> None:
+    """Mark each note's span inside one <p>, in place. Offsets index paragraph.get_text();
+    sidenotes maps each note_id to its rendered sidenote tag."""
     cuts = sorted({n.start for n in notes} | {n.end for n in notes})
     texts = [node for node in paragraph.descendants if isinstance(node, NavigableString)]
     ends = {n.end: [m for m in notes if m.end == n.end] for n in notes}
@@ -128,7 +138,7 @@ def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[Anchored
             for n in sorted(ends.get(b, []), key=lambda n: n.number):
                 if n.start < b and n.end == b and f"{n.id}:end" not in started:
                     started.add(f"{n.id}:end")
-                    pieces.extend(_controls(soup, n))
+                    pieces.extend(_controls(soup, n, sidenotes[n.note_id]))
         if pieces:
             node.replace_with(*pieces)
 
@@ -152,11 +162,12 @@ def annotate_html(html: str, article: Article, notes: list[AnchoredNote]) -> str
                 )
             ]
         )
+    sidenotes = _sidenote_tags(notes)
     by_paragraph: dict[int, list[AnchoredNote]] = {}
     for note in notes:
         by_paragraph.setdefault(note.paragraph, []).append(note)
     for number, paragraph in enumerate(paragraphs, start=1):
         paragraph["id"] = f"p{number}"
         if number in by_paragraph:
-            annotate_paragraph(soup, paragraph, by_paragraph[number])
+            annotate_paragraph(soup, paragraph, by_paragraph[number], sidenotes)
     return str(soup)

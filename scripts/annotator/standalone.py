@@ -70,11 +70,12 @@ def article_header(item: AnnotatedArticle, download_href: str | None = None) -> 
     return f'<div class="article-meta">{"".join(parts)}</div>'
 
 
-def standalone_html(item: AnnotatedArticle) -> str:
-    """A complete, self-contained HTML document of the annotated article."""
+def standalone_html(item: AnnotatedArticle, body: str | None = None) -> str:
+    """A complete, self-contained HTML document of the annotated article; `body` is the
+    already annotated article body when the caller has it."""
     e = htmlmod.escape
     css = STANDALONE_CSS + (ASSETS / "sidenotes.css").read_text(encoding="utf-8")
-    body = annotate_html(item.article.body_html, item.article, list(item.notes))
+    body = body if body is not None else annotate_html(item.article.body_html, item.article, list(item.notes))
     return (
         "<!doctype html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
