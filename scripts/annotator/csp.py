@@ -11,19 +11,21 @@ import hashlib
 
 from bs4 import BeautifulSoup
 
-POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",  # no inline script, no other origin
-    "style-src 'self' 'unsafe-inline'",  # Material sets style attributes from its script
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "frame-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-])
+POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",  # no inline script, no other origin
+        "style-src 'self' 'unsafe-inline'",  # Material sets style attributes from its script
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
 SCRIPT_DIR = "assets/inline"
 
 

@@ -19,6 +19,7 @@ click always opens the most specific note. Pieces covered twice carry `claim--ne
 from __future__ import annotations
 
 import html as htmlmod
+import re
 from functools import lru_cache
 
 import markdown
@@ -31,25 +32,42 @@ from .errors import AnnotationError, Problem
 from .model import RELATION_LABELS, AnchoredNote, Article, Source
 
 # Allow-list for contributors' note Markdown after rendering: inline text and safe links only.
-NOTE_TAGS = {"a", "em", "strong", "code", "br", "p", "q", "i", "b", "sub", "sup"}
+NOTE_TAGS = {"a", "em", "strong", "code", "br", "span", "q", "i", "b", "sub", "sup"}
 NOTE_ATTRIBUTES = {"a": {"href", "title"}}
+NOTE_CLASSES = {"span": {"sn-para"}}
 LINK_REL = "noopener noreferrer"
+
+
+class _InlineParagraphs(Treeprocessor):
+    """A note sits inside the article's <p>, so its own paragraphs become <span class="sn-para">."""
+
+    def run(self, root):
+        for element in root.iter("p"):
+            element.tag = "span"
+            element.set("class", "sn-para")
+
+
+class _NoteExtension(Extension):
+    def extendMarkdown(self, md):
+        # Priority 0: after the inline patterns (30) have built links and emphasis.
+        md.treeprocessors.register(_InlineParagraphs(md), "inline_paragraphs", 0)
+
+
+_NOTE_MARKDOWN = markdown.Markdown(extensions=[_NoteExtension()])
 
 
 @lru_cache(maxsize=4096)  # the page, the search index and the data files all render each note
 def sanitize_note(text: str) -> str:
-    """Render untrusted note Markdown and keep only the allow-listed inline HTML.
-
-    Paragraphs become <span class="sn-para"> so the note stays valid inside a <p>."""
-    rendered = markdown.markdown(text)
-    clean = nh3.clean(
-        rendered, tags=NOTE_TAGS, attributes=NOTE_ATTRIBUTES, url_schemes={"http", "https"}, link_rel=LINK_REL
+    """Render untrusted note Markdown and keep only the allow-listed inline HTML (nh3)."""
+    rendered = _NOTE_MARKDOWN.reset().convert(text)
+    return nh3.clean(
+        rendered,
+        tags=NOTE_TAGS,
+        attributes=NOTE_ATTRIBUTES,
+        allowed_classes=NOTE_CLASSES,
+        url_schemes={"http", "https"},
+        link_rel=LINK_REL,
     )
-    soup = BeautifulSoup(clean, "html.parser")
-    for p in soup.find_all("p"):
-        p.name = "span"
-        p["class"] = "sn-para"
-    return str(soup)
 
 
 def _attr(value: str) -> str:
@@ -88,7 +106,13 @@ def render_sidenote(note: AnchoredNote) -> str:
     )
 
 
-def _controls(soup: BeautifulSoup, note: AnchoredNote, sidenote: Tag) -> list[Tag]:
+# Sidenotes are already-clean HTML: the tree holds a marker for each, replaced after serializing,
+# so they are never parsed again. Private-use characters cannot come from the article (checked).
+MARKER = "\ue000{}\ue001"
+MARKER_PATTERN = re.compile("\ue000([^\ue001]+)\ue001")
+
+
+def _controls(soup: BeautifulSoup, note: AnchoredNote) -> list:
     toggle = soup.new_tag(
         "input", attrs={"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
     )
@@ -97,18 +121,12 @@ def _controls(soup: BeautifulSoup, note: AnchoredNote, sidenote: Tag) -> list[Ta
     hidden.string = "note "
     number.append(hidden)
     number.append(str(note.number))
-    return [toggle, number, sidenote]
+    return [toggle, number, NavigableString(MARKER.format(note.note_id))]
 
 
-def _sidenote_tags(notes: list[AnchoredNote]) -> dict[str, Tag]:
-    """Every note's sidenote as a tag, from one parse (parsing per note is the slow part)."""
-    batch = BeautifulSoup("".join(render_sidenote(n) for n in notes), "html.parser")
-    return {tag["id"]: tag for tag in batch.find_all("span", class_="sidenote", recursive=False)}
-
-
-def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[AnchoredNote], sidenotes: dict) -> None:
-    """Mark each note's span inside one <p>, in place. Offsets index paragraph.get_text();
-    sidenotes maps each note_id to its rendered sidenote tag."""
+def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[AnchoredNote]) -> None:
+    """Mark each note's span inside one <p>, in place. Offsets index paragraph.get_text().
+    Each sidenote is left as a MARKER for annotate_html to fill in."""
     cuts = sorted({n.start for n in notes} | {n.end for n in notes})
     texts = [node for node in paragraph.descendants if isinstance(node, NavigableString)]
     ends = {n.end: [m for m in notes if m.end == n.end] for n in notes}
@@ -138,7 +156,7 @@ def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[Anchored
             for n in sorted(ends.get(b, []), key=lambda n: n.number):
                 if n.start < b and n.end == b and f"{n.id}:end" not in started:
                     started.add(f"{n.id}:end")
-                    pieces.extend(_controls(soup, n, sidenotes[n.note_id]))
+                    pieces.extend(_controls(soup, n))
         if pieces:
             node.replace_with(*pieces)
 
@@ -162,12 +180,24 @@ def annotate_html(html: str, article: Article, notes: list[AnchoredNote]) -> str
                 )
             ]
         )
-    sidenotes = _sidenote_tags(notes)
+    if MARKER_PATTERN.search(html) or "\ue000" in html:
+        raise AnnotationError(
+            [
+                Problem(
+                    str(article.path),
+                    1,
+                    1,
+                    "the article contains the private-use character U+E000",
+                    "remove it; it is reserved for the build",
+                )
+            ]
+        )
     by_paragraph: dict[int, list[AnchoredNote]] = {}
     for note in notes:
         by_paragraph.setdefault(note.paragraph, []).append(note)
     for number, paragraph in enumerate(paragraphs, start=1):
         paragraph["id"] = f"p{number}"
         if number in by_paragraph:
-            annotate_paragraph(soup, paragraph, by_paragraph[number], sidenotes)
-    return str(soup)
+            annotate_paragraph(soup, paragraph, by_paragraph[number])
+    sidenotes = {n.note_id: render_sidenote(n) for n in notes}
+    return MARKER_PATTERN.sub(lambda m: sidenotes[m.group(1)], str(soup))
