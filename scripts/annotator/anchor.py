@@ -106,10 +106,11 @@ def anchor_article(article: Article, files: list[AnnotationFile]) -> list[Anchor
 
 
 def number_notes(placed: list[tuple[int, int, int, Annotation]]) -> list[AnchoredNote]:
-    """Number notes in reading order: by paragraph, then start, outer span before inner."""
+    """Number notes in the order their markers appear: by paragraph, then where each assertion
+    ends (the number follows it), outer before inner when two end together."""
     notes, per_paragraph = [], {}
     for number, (paragraph, start, end, annotation) in enumerate(
-        sorted(placed, key=lambda p: (p[0], p[1], -p[2])), start=1
+        sorted(placed, key=lambda p: (p[0], p[2], p[1])), start=1
     ):
         k = per_paragraph[paragraph] = per_paragraph.get(paragraph, 0) + 1
         notes.append(AnchoredNote(annotation, paragraph, start, end, number, f"p{paragraph}-{k}"))
@@ -118,6 +119,9 @@ def number_notes(placed: list[tuple[int, int, int, Annotation]]) -> list[Anchore
 
 def _anchor_quote(article, folded, number, annotation, problems) -> tuple[int, int] | None:
     quote = normalize(annotation.quote)[0]
+    if not quote:
+        problems.add(annotation.path, annotation.line, 1, "quote is empty", "copy the assertion's words into it")
+        return None
     text, origin = folded[number - 1]
     starts = find_all(text, quote)
     if len(starts) == 1:

@@ -93,13 +93,16 @@ def render_source(source: Source) -> str:
 
 
 def render_sidenote(note: AnchoredNote) -> str:
-    """The sidenote body: back-link number, relation badge, note text, sources."""
+    """The sidenote body: back-link number, relation badge, source count, note text, sources."""
     a = note.annotation
     sources = "".join(render_source(s) for s in a.sources)
+    count = len(a.sources)
+    counted = f'<span class="sn-count">{count} source{"s" if count != 1 else ""}</span> ' if count else ""
     return (
         f'<span class="sidenote" id="{note.note_id}" role="note" aria-label="Note {note.number}">'
         f'<a class="sn-back" href="#{note.id}" title="Back to the text">{note.number}</a> '
         f'<span class="badge badge--{a.relation}">{RELATION_LABELS[a.relation]}</span> '
+        f"{counted}"
         f'<span class="sn-text">{sanitize_note(a.note)}</span>'
         + (f'<span class="sn-sources">{sources}</span>' if sources else "")
         + "</span>"

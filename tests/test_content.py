@@ -1,0 +1,101 @@
+"""Content integrity of the real annotations, the Claims page and the open data files."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import jsonschema
+from bs4 import BeautifulSoup
+
+from scripts.annotator.anchor import anchor_article
+from scripts.annotator.article import load_article
+from scripts.annotator.load import load_file
+
+from .conftest import ROOT
+
+ARTICLE = load_article(ROOT / "docs" / "moscow-concert-massacre.md")
+FILES = [load_file(p) for p in sorted((ROOT / "annotations" / "moscow-concert-massacre").glob("*.md"))]
+ANNOTATIONS = [a for f in FILES for a in f.annotations]
+NOTES = anchor_article(ARTICLE, FILES)
+
+
+def test_every_annotation_is_sourced_or_says_why_not():
+    assert len(ANNOTATIONS) >= 40
+    for a in ANNOTATIONS:
+        assert a.note.strip(), a.path
+        if a.relation in ("supports", "qualifies", "contradicts"):
+            assert a.sources, f"{a.path}:{a.line}"
+        if a.relation == "unsourced":
+            assert not a.sources and "search" in a.note.lower(), f"{a.path}:{a.line}: say what was searched"
+
+
+def test_every_verified_source_has_a_short_excerpt():
+    sources = [s for a in ANNOTATIONS for s in a.sources]
+    assert sources
+    for s in sources:
+        assert s.url.startswith(("http://", "https://"))
+        if s.verified:
+            assert 20 <= len(s.excerpt) <= 450, s.url
+
+
+def test_one_url_has_one_title_and_date():
+    seen: dict[str, set] = defaultdict(set)
+    for a in ANNOTATIONS:
+        for s in a.sources:
+            seen[s.url].add((s.title, s.date))
+    conflicting = {url: meta for url, meta in seen.items() if len(meta) > 1}
+    assert not conflicting
+
+
+def test_text_problems_have_editorial_notes():
+    editorial = [n for n in NOTES if n.annotation.relation == "editorial"]
+    quoted = " ".join(ARTICLE.paragraphs[n.paragraph - 1][n.start : n.end] for n in editorial)
+    for typo in ("T majikistan", "Whether not", "the-then chair"):
+        assert typo in quoted, typo
+
+
+def test_claims_page_lists_exactly_the_annotations(site):
+    page = BeautifulSoup((site / "claims.html").read_text(encoding="utf-8"), "html.parser")
+    rows = page.select("table[data-sortable] tbody tr")
+    assert len(rows) == len(ANNOTATIONS)
+    links = [row.select_one("a")["href"] for row in rows]
+    assert links == [f"moscow-concert-massacre.html#{n.id}" for n in NOTES]
+    marks = page.select("svg.claims-map a")
+    assert [m["href"] for m in marks] == [f"moscow-concert-massacre.html#{n.note_id}" for n in NOTES]
+    assert all(m.select_one("text").get_text() in "SQCUOE" for m in marks)  # readable without colour
+    totals = page.select(".claims-totals li")
+    assert sum(int(li.get_text().split()[-1]) for li in totals) == len(ANNOTATIONS)
+
+
+def test_web_annotations_validate_and_anchor(site):
+    data = json.loads((site / "data" / "moscow-concert-massacre.annotations.jsonld").read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / "tests" / "schemas" / "web-annotation.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
+    items = data["first"]["items"]
+    assert data["total"] == len(items) == len(ANNOTATIONS)
+    for item in items:
+        selector = item["target"]["selector"]
+        context = selector["prefix"] + selector["exact"] + selector["suffix"]
+        assert sum(context in p for p in ARTICLE.paragraphs) == 1  # re-anchorable by other tools
+
+
+def test_claim_reviews_have_the_required_fields(site):
+    page = BeautifulSoup((site / "moscow-concert-massacre.html").read_text(encoding="utf-8"), "html.parser")
+    reviews = json.loads(page.find("script", type="application/ld+json").string)
+    judged = [a for a in ANNOTATIONS if a.relation in ("supports", "qualifies", "contradicts")]
+    assert len(reviews) == len(judged) > 0
+    for review in reviews:
+        assert review["@type"] == "ClaimReview" and review["@context"] == "https://schema.org"
+        assert review["claimReviewed"] and review["url"] and review["author"]["name"]
+        rating = review["reviewRating"]
+        assert rating["alternateName"] in ("Supports", "Qualifies", "Contradicts")
+        assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+
+
+def test_search_finds_outlets_and_excerpts(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    notes = {d["location"].split("#")[1]: d["text"] for d in index["docs"] if "#n-p" in d["location"]}
+    for n in NOTES:
+        for s in n.annotation.sources:
+            assert s.excerpt[:40] in notes[n.note_id].replace("&quot;", '"').replace("&#x27;", "'")
