@@ -65,3 +65,13 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def contexts(browser):
+    """Browser contexts shared by the browser tests: one per width, palette and JavaScript on/off."""
+    from .browser_support import ContextPool
+
+    pool = ContextPool(browser)
+    yield pool
+    pool.close()

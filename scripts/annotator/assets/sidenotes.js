@@ -57,6 +57,11 @@
     labelsOf(toggle).forEach(function (label) { label.classList.toggle(SETTINGS.focusClass, focused); });
   }
 
+  // Material's search dialog has no accessible name (axe: aria-dialog-name); it only works
+  // with JavaScript anyway, so naming it here is enough.
+  var search = document.querySelector('.md-search[role="dialog"]:not([aria-label])');
+  if (search) search.setAttribute("aria-label", "Search");
+
   document.addEventListener("keydown", onKey);
   document.addEventListener("focusin", onFocus);
   document.addEventListener("focusout", onFocus);

@@ -1,0 +1,166 @@
+"""Helpers for the browser tests: pages, viewports, one context per width and palette, geometry.
+
+Geometry is measured in the page (document coordinates, CSS px) by the JavaScript snippets
+below and returned as plain dicts, so the assertions in the tests read as Python."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAGES = {
+    "home": "index.html",
+    "article": "moscow-concert-massacre.html",
+    "claims": "claims.html",
+    "sources": "sources.html",
+}
+ARTICLE = PAGES["article"]
+SINGLE_FILE = "downloads/moscow-concert-massacre.html"
+WIDTHS = (1440, 1024, 768, 375)
+WIDE = (1440, 1024)  # notes in the right margin (>= 60em = 960px)
+NARROW = (768, 375)  # notes inline, closed until opened
+HEIGHTS = {1440: 900, 1024: 768, 768: 1024, 375: 812}
+SCHEMES = ("light", "dark")
+MATERIAL_SCHEME = {"light": "default", "dark": "slate"}
+PX = 2  # rounding slack for sub-pixel layout
+
+
+def url_of(site: Path, name: str, fragment: str = "") -> str:
+    return (site / name).as_uri() + (f"#{fragment}" if fragment else "")
+
+
+class ContextPool:
+    """One browser context per (width, palette, javascript), created on first use.
+
+    Every context aborts requests that leave file:// so no test can touch the network."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.contexts = {}
+
+    def get(self, width: int, scheme: str = "light", js: bool = True):
+        key = (width, scheme, js)
+        if key not in self.contexts:
+            context = self.browser.new_context(
+                viewport={"width": width, "height": HEIGHTS.get(width, 900)},
+                color_scheme=scheme,
+                java_script_enabled=js,
+                reduced_motion="reduce",
+            )
+            context.route(
+                "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+            )
+            self.contexts[key] = context
+        return self.contexts[key]
+
+    def open(self, site: Path, name: str, width: int, scheme: str = "light", js: bool = True, fragment: str = ""):
+        page = self.get(width, scheme, js).new_page()
+        page.goto(url_of(site, name, fragment))
+        return page
+
+    def close(self):
+        for context in self.contexts.values():
+            context.close()
+
+
+# ---- In-page measurements -------------------------------------------------------------------
+
+# Boxes of every article note and of its number label, plus what the tests compare them with.
+NOTES_GEOMETRY_JS = """
+() => {
+  const box = (e) => {
+    const r = e.getBoundingClientRect();
+    return { left: r.left + scrollX, right: r.right + scrollX, top: r.top + scrollY,
+             bottom: r.bottom + scrollY, width: r.width, height: r.height };
+  };
+  const notes = [...document.querySelectorAll('.annotated-article .sidenote')].map((note) => {
+    const bare = note.id.slice(2);
+    const style = getComputedStyle(note);
+    const para = note.closest('p');
+    return {
+      id: note.id,
+      box: box(note),
+      display: style.display,
+      float: style.float,
+      marginTop: parseFloat(style.marginTop),
+      marginBottom: parseFloat(style.marginBottom),
+      num: box(document.querySelector(`label.sn-num[for="t-${bare}"]`)),
+      lineHeight: parseFloat(getComputedStyle(para).lineHeight),
+      text: note.innerText.trim(),
+    };
+  });
+  const navSelectors = ['.md-header', '.md-tabs', '.md-sidebar--primary', '.md-sidebar--secondary',
+                        '.md-footer', '.md-footer-meta'];
+  const nav = navSelectors.flatMap((sel) => [...document.querySelectorAll(sel)])
+    .filter((e) => getComputedStyle(e).display !== 'none' && getComputedStyle(e).visibility !== 'hidden')
+    .map((e) => ({ name: e.className, box: box(e) }))
+    .filter((n) => n.box.width > 0 && n.box.height > 0 && n.box.right > 0 && n.box.left < innerWidth);
+  const paragraphs = [...document.querySelectorAll('.annotated-article > p')].map((p) => {
+    const s = getComputedStyle(p);
+    const b = box(p);
+    return { id: p.id, contentRight: b.right - parseFloat(s.paddingRight) - parseFloat(s.borderRightWidth),
+             top: b.top, bottom: b.bottom };
+  });
+  return { notes, nav, paragraphs, viewportWidth: document.documentElement.clientWidth,
+           viewportHeight: innerHeight, scrollWidth: document.documentElement.scrollWidth };
+}
+"""
+
+# Text that a note box would hide: line boxes of every text node in the page content outside
+# notes (Range rects, so the text's real right edge, not the paragraph's box). Returns the
+# text pieces that intersect any of the given note ids' boxes.
+TEXT_UNDER_NOTES_JS = """
+(ids) => {
+  const content = document.querySelector('.md-content') || document.body;
+  const notes = ids.map((id) => document.getElementById(id));
+  const boxes = notes.map((n) => n.getBoundingClientRect());
+  const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
+  const hits = [];
+  let checked = 0;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const parent = node.parentElement;
+    if (parent.closest('.sidenote, .sn-sr, script, style, [hidden]')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      if (r.width < 1 || r.height < 1) continue;
+      checked += 1;
+      boxes.forEach((b, i) => {
+        const overlapX = Math.min(b.right, r.right) - Math.max(b.left, r.left);
+        const overlapY = Math.min(b.bottom, r.bottom) - Math.max(b.top, r.top);
+        if (overlapX > 1 && overlapY > 1) hits.push({ note: ids[i], text: node.textContent.trim().slice(0, 60),
+          textRect: [r.left, r.top, r.right, r.bottom], noteRect: [b.left, b.top, b.right, b.bottom] });
+      });
+    }
+  }
+  return { checked, hits };
+}
+"""
+
+# Cumulative Layout Shift after load: buffered layout-shift entries once fonts are ready and
+# two frames have been painted.
+CLS_JS = """
+() => new Promise((resolve) => {
+  const shifts = [];
+  const record = (entries) => entries.forEach((e) => {
+    if (!e.hadRecentInput) shifts.push({ value: e.value, sources: (e.sources || []).map((s) =>
+      s.node ? (s.node.id || s.node.className || s.node.nodeName) : '?') });
+  });
+  const observer = new PerformanceObserver((list) => record(list.getEntries()));
+  observer.observe({ type: 'layout-shift', buffered: true });
+  document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => {
+    record(observer.takeRecords());
+    observer.disconnect();
+    resolve({ supported: PerformanceObserver.supportedEntryTypes.includes('layout-shift'),
+              cls: shifts.reduce((sum, s) => sum + s.value, 0), shifts });
+  })));
+})
+"""
+
+
+def overlaps(a: dict, b: dict, slack: float = PX) -> bool:
+    """Whether two boxes (dicts with left/right/top/bottom) share more than `slack` px each way."""
+    return (
+        min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack
+        and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack
+    )

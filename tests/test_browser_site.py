@@ -1,0 +1,274 @@
+"""Real-browser tests of the site as a whole: accessibility (axe-core), print and PDF, and
+reading offline from disk (site and single-file edition), with no request leaving file://."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser_support import ARTICLE, HEIGHTS, MATERIAL_SCHEME, PAGES, SCHEMES, SINGLE_FILE, url_of
+
+pytestmark = pytest.mark.browser
+
+
+# ---- 5. Accessibility --------------------------------------------------------------------------
+
+
+# Violations with a test of their own below (xfail until fixed), left out of the page-wide runs.
+KNOWN = {"claims": ["nested-interactive"]}
+
+
+@pytest.fixture(scope="module")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("name", PAGES)
+def test_axe_finds_no_violations(site, contexts, axe, name, scheme):
+    page = contexts.open(site, PAGES[name], 1440, scheme)
+    try:
+        expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
+        options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in KNOWN.get(name, [])}}
+        results = axe.run(page, options=options)
+        assert results.response.get("testEngine"), "axe did not run"
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        page.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="claims.py renders the claims map as <svg role=img> around focusable <a> marks: assistive technology "
+    "treats an img as one leaf, so the links inside are hidden or announced oddly (fix: role=group or figure)",
+)
+def test_axe_finds_no_nested_interactive_controls_in_the_claims_map(site, contexts, axe):
+    page = contexts.open(site, PAGES["claims"], 1440)
+    try:
+        assert page.locator(".claims-map a").count() > 0
+        results = axe.run(page, context=".claims-map", options={"runOnly": ["nested-interactive"]})
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_no_violations_on_a_phone_with_a_note_open(site, contexts, axe, scheme):
+    page = contexts.open(site, ARTICLE, 375, scheme)
+    try:
+        page.locator("label.claim[for='t-p2-1']").first.click()
+        expect(page.locator("#n-p2-1")).to_be_visible()
+        results = axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        page.close()
+
+
+def test_toggle_exposes_its_note_number_and_checked_state(site, contexts):
+    page = contexts.open(site, ARTICLE, 375)
+    try:
+        toggle = page.locator("#t-p1-2")
+        closed = toggle.aria_snapshot()
+        assert re.fullmatch(r'- checkbox "[^"]*\bnote 2\b[^"]*"', closed.strip()), closed
+        page.locator("label.claim[for='t-p1-2']").first.click()
+        opened = toggle.aria_snapshot()
+        assert re.fullmatch(r'- checkbox "[^"]*\bnote 2\b[^"]*" \[checked\]', opened.strip()), opened
+        expect(page.get_by_role("note", name="Note 2")).to_be_visible()
+    finally:
+        page.close()
+
+
+# ---- 7. Print ----------------------------------------------------------------------------------
+
+PRINT_WIDTH = 718  # A4 (794px) minus the 1cm margins used for page.pdf() below
+
+
+@pytest.fixture(scope="module")
+def print_page(site, browser):
+    context = browser.new_context(viewport={"width": PRINT_WIDTH, "height": 1000})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = context.new_page()
+    page.goto(url_of(site, ARTICLE))
+    page.emulate_media(media="print")
+    yield page
+    context.close()
+
+
+def test_print_shows_every_note_in_full(print_page):
+    notes = print_page.eval_on_selector_all(
+        ".annotated-article .sidenote",
+        """ns => ns.map(n => ({
+             id: n.id,
+             display: getComputedStyle(n).display,
+             height: n.getBoundingClientRect().height,
+             hidden: [...n.querySelectorAll('.sn-excerpt, .sn-check')]
+               .filter(e => getComputedStyle(e).display === 'none').length }))""",
+    )
+    assert len(notes) >= 40
+    assert [n["id"] for n in notes if n["display"] == "none" or n["height"] < 10 or n["hidden"]] == []
+
+
+def test_print_fits_the_printable_width(print_page):
+    overflow = print_page.evaluate(
+        """(width) => [...document.querySelectorAll('.md-content *')]
+             .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
+             .map((e) => `${e.tagName}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`)
+             .slice(0, 10)""",
+        PRINT_WIDTH,
+    )
+    assert overflow == []
+    assert print_page.evaluate("document.documentElement.scrollWidth") <= PRINT_WIDTH
+
+
+def test_print_hides_material_header_navigation_and_footer(print_page):
+    shown = print_page.evaluate(
+        """() => ['.md-header', '.md-tabs', '.md-sidebar--primary', '.md-sidebar--secondary', '.md-footer']
+             .flatMap((sel) => [...document.querySelectorAll(sel)].map((e) => [sel, e]))
+             .filter(([, e]) => {
+               const r = e.getBoundingClientRect();
+               return getComputedStyle(e).display !== 'none' && r.width * r.height > 0; })
+             .map(([sel]) => sel)"""
+    )
+    assert print_page.locator(".md-header").count() == 1, "no Material header to hide"
+    assert shown == []
+
+
+def test_pdf_is_produced_with_several_pages(print_page):
+    pdf = print_page.pdf(format="A4", margin={"top": "1cm", "bottom": "1cm", "left": "1cm", "right": "1cm"})
+    assert pdf.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert pages >= 5, f"only {pages} pages for an article with every note printed"
+
+
+# ---- 8. Offline: file:// with every other request aborted ---------------------------------------
+
+
+class OfflineContext:
+    """A context that aborts every request leaving file:// and records what went wrong."""
+
+    def __init__(self, browser, width, scheme="light"):
+        self.context = browser.new_context(viewport={"width": width, "height": HEIGHTS[width]}, color_scheme=scheme)
+        self.blocked, self.failed, self.errors, self.requests = [], [], [], []
+        self.context.route("**/*", self._route)
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        self.context.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.context.on("weberror", lambda e: self.errors.append(str(e.error)))
+
+    def _route(self, route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def assert_clean(self):
+        assert self.blocked == [], "requests left file://"
+        assert self.failed == [], "local resources failed to load"
+        assert self.errors == [], "console errors"
+
+
+@pytest.fixture
+def offline(browser):
+    made = []
+
+    def _make(width, scheme="light"):
+        made.append(OfflineContext(browser, width, scheme))
+        return made[-1]
+
+    yield _make
+    for o in made:
+        o.context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("name", PAGES)
+def test_offline_page_renders_styled_with_every_local_resource(site, offline, name, scheme):
+    ctx = offline(1440, scheme)
+    page = ctx.context.new_page()
+    page.goto(url_of(site, PAGES[name]))
+    expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
+    styles = page.evaluate(
+        """() => ({ header: getComputedStyle(document.querySelector('.md-header')).backgroundColor,
+                    headerPosition: getComputedStyle(document.querySelector('.md-header')).position,
+                    body: getComputedStyle(document.body).backgroundColor,
+                    sheets: document.styleSheets.length })"""
+    )
+    assert styles["header"] not in ("rgba(0, 0, 0, 0)", "transparent"), styles
+    assert styles["headerPosition"] == "sticky", "Material's stylesheet is not applied"
+    assert styles["sheets"] >= 4
+    if name == "article":
+        assert page.locator(".sidenote").first.evaluate("n => getComputedStyle(n).float") == "right"
+    ctx.assert_clean()
+
+
+def test_offline_notes_toggle_on_a_phone(site, offline):
+    ctx = offline(375)
+    page = ctx.context.new_page()
+    page.goto(url_of(site, ARTICLE))
+    note = page.locator("#n-p3-2")
+    expect(note).to_be_hidden()
+    page.locator("label.claim[for='t-p3-2']").first.click()
+    expect(note).to_be_visible()
+    page.keyboard.press("Escape")  # focus is on the toggle after a label click
+    expect(note).to_be_hidden()
+    ctx.assert_clean()
+
+
+SOURCE_ONLY_WORD = "Devdiscourse"  # an outlet named only in notes' sources
+
+
+def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(site, offline):
+    ctx = offline(1440)
+    page = ctx.context.new_page()
+    page.goto(url_of(site, ARTICLE))
+    article_text = page.evaluate(
+        """() => { const copy = document.querySelector('.annotated-article').cloneNode(true);
+                   copy.querySelectorAll('.sidenote').forEach((n) => n.remove()); return copy.textContent; }"""
+    )
+    assert SOURCE_ONLY_WORD not in article_text
+    assert SOURCE_ONLY_WORD in page.locator(".annotated-article .sn-source").all_inner_texts().__str__()
+
+    query = page.locator("input[data-md-component=search-query]")
+    query.click()
+    query.press_sequentially(SOURCE_ONLY_WORD.lower())  # Material searches on keyup, which fill() does not send
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+    hrefs = page.locator(".md-search-result__item a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    note_links = [h for h in hrefs if re.search(r"/moscow-concert-massacre\.html(\?[^#]*)?#n-p\d+-\d+$", h)]
+    assert note_links, f"no result links to a note: {hrefs}"
+    page.goto(note_links[0])  # the hit may sit in a collapsed "more on this page" group
+    note = page.locator("#" + note_links[0].rsplit("#", 1)[1])
+    expect(note).to_be_in_viewport()
+    ctx.assert_clean()
+
+
+def test_single_file_edition_is_styled_and_loads_nothing_else(site, offline):
+    ctx = offline(1440)
+    page = ctx.context.new_page()
+    page.goto(url_of(site, SINGLE_FILE))
+    assert page.locator("script").count() == 0
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Georgia" in font
+    notes = page.locator(".sidenote")
+    assert notes.count() >= 40
+    assert notes.first.evaluate("n => getComputedStyle(n).float") == "right"
+    assert ctx.requests == [url_of(site, SINGLE_FILE)]
+    ctx.assert_clean()
+
+
+def test_single_file_edition_notes_toggle_on_a_phone(site, offline):
+    ctx = offline(375)
+    page = ctx.context.new_page()
+    page.goto(url_of(site, SINGLE_FILE))
+    note = page.locator("#n-p3-2")
+    expect(note).to_be_hidden()
+    page.locator("label.claim[for='t-p3-2']").first.click()
+    expect(note).to_be_visible()
+    page.locator("label.claim[for='t-p3-2']").first.click()
+    expect(note).to_be_hidden()
+    assert ctx.requests == [url_of(site, SINGLE_FILE)]
+    ctx.assert_clean()
