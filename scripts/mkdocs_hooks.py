@@ -48,8 +48,8 @@ def _annotations_dir(config) -> Path:
 def on_config(config):
     config.theme.dirs.insert(0, str(THEME))
     config.extra["csp_policy"] = csp.POLICY
-    config.extra_css.extend(f"{ASSET_URL}/{name}.css" for name in ("sidenotes", "claims"))
-    config.extra_javascript.extend(f"{ASSET_URL}/{name}.js" for name in ("sidenotes", "claims"))
+    config.extra_css.append(f"{ASSET_URL}/sidenotes.css")
+    config.extra_javascript.append(f"{ASSET_URL}/sidenotes.js")
     # Material's offline plugin adds a worker shim from a CDN; use our local one instead.
     polyfills = [p for p in config.extra.get("polyfills", []) if "iframe-worker" not in p]
     config.extra["polyfills"] = polyfills + [f"{ASSET_URL}/offline-worker.js"]

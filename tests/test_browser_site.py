@@ -16,10 +16,6 @@ pytestmark = pytest.mark.browser
 # ---- 5. Accessibility --------------------------------------------------------------------------
 
 
-# Violations with a test of their own below (xfail until fixed), left out of the page-wide runs.
-KNOWN = {"claims": ["nested-interactive"]}
-
-
 @pytest.fixture(scope="module")
 def axe():
     from axe_playwright_python.sync_playwright import Axe
@@ -33,7 +29,7 @@ def test_axe_finds_no_violations(site, contexts, axe, name, scheme):
     page = contexts.open(site, PAGES[name], 1440, scheme)
     try:
         expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
-        options = {"resultTypes": ["violations"], "rules": {rule: {"enabled": False} for rule in KNOWN.get(name, [])}}
+        options = {"resultTypes": ["violations"]}
         results = axe.run(page, options=options)
         assert results.response.get("testEngine"), "axe did not run"
         assert results.violations_count == 0, results.generate_report()
@@ -41,11 +37,6 @@ def test_axe_finds_no_violations(site, contexts, axe, name, scheme):
         page.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claims.py renders the claims map as <svg role=img> around focusable <a> marks: assistive technology "
-    "treats an img as one leaf, so the links inside are hidden or announced oddly (fix: role=group or figure)",
-)
 def test_axe_finds_no_nested_interactive_controls_in_the_claims_map(site, contexts, axe):
     page = contexts.open(site, PAGES["claims"], 1440)
     try:

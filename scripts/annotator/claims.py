@@ -25,7 +25,8 @@ def overview_svg(item: AnnotatedArticle, url: Link) -> str:
     width = LABEL_WIDTH + MARK * max(per.values(), default=1) + 8
     height = ROW * count + 4
     parts = [
-        f'<svg class="claims-map" role="img" viewBox="0 0 {width} {height}" width="{width}" '
+        # A group, not an image: it holds links to the notes (axe: nested-interactive).
+        f'<svg class="claims-map" role="group" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" aria-labelledby="map-{item.article.slug}">',
         f'<title id="map-{item.article.slug}">Notes of each paragraph of {e(item.article.title)}, '
         f"by relation: S supports, Q qualifies, C contradicts, U unsourced, O opinion, E editor's note</title>",
@@ -82,9 +83,9 @@ def claims_table(item: AnnotatedArticle, url: Link) -> str:
     headers = "".join(f'<th scope="col">{h}</th>' for h in ("Note", "¶", "Claim", "Relation", "Sources", "Verified"))
     return (
         f'<fieldset class="claims-filters"><legend>Show</legend>{"".join(filters)}'
-        f'<div class="md-typeset__table"><table data-sortable>'
+        f"<table data-sortable>"
         f"<caption>Annotated assertions of {e(item.article.title)}</caption>"
-        f"<thead><tr>{headers}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></fieldset>"
+        f"<thead><tr>{headers}</tr></thead><tbody>{''.join(rows)}</tbody></table></fieldset>"
     )
 
 

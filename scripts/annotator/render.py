@@ -103,6 +103,7 @@ def render_sidenote(note: AnchoredNote) -> str:
         f'<a class="sn-back" href="#{note.id}" title="Back to the text">{note.number}</a> '
         f'<span class="badge badge--{a.relation}">{RELATION_LABELS[a.relation]}</span> '
         f"{counted}"
+        f'<label class="sn-more" for="{note.toggle_id}" aria-hidden="true"></label>'
         f'<span class="sn-text">{sanitize_note(a.note)}</span>'
         + (f'<span class="sn-sources">{sources}</span>' if sources else "")
         + "</span>"
