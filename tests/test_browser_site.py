@@ -191,7 +191,7 @@ def test_offline_page_renders_styled_with_every_local_resource(site, offline, na
     )
     assert styles["header"] not in ("rgba(0, 0, 0, 0)", "transparent"), styles
     assert styles["headerPosition"] == "sticky", "Material's stylesheet is not applied"
-    assert styles["sheets"] >= 4
+    assert styles["sheets"] >= 3  # Material main + palette + sidenotes.css
     if name == "article":
         assert page.locator(".sidenote").first.evaluate("n => getComputedStyle(n).float") == "right"
     ctx.assert_clean()

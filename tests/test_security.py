@@ -92,4 +92,4 @@ def test_built_site_with_xss_corpus_has_no_executable_markup(tmp_path):
         if content is not None:
             assert len(content.select(".sidenote")) == 4
             for note in content.select(".sidenote"):
-                assert_inert(str(note), NOTE_TAGS | {"span", "a", "q"})
+                assert_inert(str(note), NOTE_TAGS | {"span", "a", "q", "label"})
