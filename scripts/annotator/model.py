@@ -16,14 +16,6 @@ RELATION_LABELS = {
     "editorial": "Editor's note",
     "context": "Context",
 }
-RELATION_MEANINGS = {
-    "supports": "the sources confirm the assertion as stated",
-    "qualifies": "broadly right, but a source differs in a detail (a date, a wording, the context)",
-    "contradicts": "the sources say otherwise",
-    "unsourced": "no source could be found; the note says what was searched",
-    "opinion": "the sentence is the author's view; the note gives context",
-    "editorial": "a note on the text itself, such as a typo; the text is left as published",
-}
 
 
 @dataclass(frozen=True)

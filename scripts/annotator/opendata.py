@@ -7,20 +7,14 @@ ClaimReview objects for notes that judge a claim (supports, qualifies, contradic
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
-
 from .model import RELATION_LABELS
 from .pipeline import AnnotatedArticle
-from .render import sanitize_note
+from .render import note_text
 
 AFFIX = 32
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 # How each judged relation reads as a rating of the claim (1 worst ... 5 best).
 RATINGS = {"supports": 5, "qualifies": 3, "contradicts": 1}
-
-
-def note_text(markdown_note: str) -> str:
-    return " ".join(BeautifulSoup(sanitize_note(markdown_note), "html.parser").get_text(" ").split())
 
 
 def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:

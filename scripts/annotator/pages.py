@@ -11,11 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 
-from bs4 import BeautifulSoup
-
 from .model import RELATION_LABELS, AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle
-from .render import sanitize_note
+from .render import note_text
 
 Link = Callable[[Article, str], str]
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^])")
@@ -84,13 +82,12 @@ def search_entries(item: AnnotatedArticle, page_url: str) -> list[dict]:
     entries = []
     for n in item.notes:
         a = n.annotation
-        note_text = BeautifulSoup(sanitize_note(a.note), "html.parser").get_text(" ")
         sources = " ".join(f"{s.outlet}. {s.title}. {s.excerpt}" for s in a.sources)
         entries.append(
             {
                 "location": f"{page_url}#{n.note_id}",
                 "title": f"Note {n.number} ({RELATION_LABELS[a.relation]}): {claim_text(n, 80)}",
-                "text": htmlmod.escape(f"{note_text} {sources}".strip()),
+                "text": htmlmod.escape(f"{note_text(a.note)} {sources}".strip()),
             }
         )
     return entries

@@ -15,8 +15,6 @@ from .errors import AnnotationError, ProblemCollector
 from .load import load_file
 from .model import AnchoredNote, AnnotationFile, Article
 
-STEPS = ("find_articles", "load_folder", "anchor_article", "annotate_html")  # render runs per page
-
 
 @dataclass(frozen=True)
 class AnnotatedArticle:

@@ -70,6 +70,12 @@ def sanitize_note(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def note_text(text: str) -> str:
+    """A note as plain text (for the search index and the data files)."""
+    return " ".join(BeautifulSoup(sanitize_note(text), "html.parser").get_text(" ").split())
+
+
 def _attr(value: str) -> str:
     return htmlmod.escape(value, quote=True)
 
