@@ -5,8 +5,9 @@ pipeline in scripts/annotator. Events used, in build order:
 
     on_config        add the sidenote stylesheet/script and our theme overrides; local worker shim
     on_files         load + anchor every annotation (fails the build with every problem found)
-    on_page_markdown fill the generated Sources and Claims pages
-    on_page_content  render sidenotes into each article page
+    on_page_markdown fill the generated Sources and Claims pages; say which article is converted
+    (Markdown)       render.AnnotateExtension marks assertions and adds sidenotes in the tree
+    on_page_content  add the article header, the ClaimReview data and the page's anchors
     on_env           theme templates: inline scripts become files (CSP forbids inline scripts)
     on_post_build    add notes to the search index, write the single-file article and data
     on_serve         rebuild when anything under annotations/ changes
@@ -39,6 +40,8 @@ ANNOTATIONS_DIR = "annotations"  # beside mkdocs.yml
 THEME = Path(__file__).resolve().parent / "annotator" / "theme"
 
 _state: dict = {"articles": {}, "pages": {}, "scripts": {}, "bodies": {}}
+# Annotates the article page MkDocs is converting (set in on_page_markdown, read in its render).
+_annotate = render.AnnotateExtension(wrap_error=lambda error: PluginError(str(error)))
 
 
 def _annotations_dir(config) -> Path:
@@ -47,6 +50,7 @@ def _annotations_dir(config) -> Path:
 
 def on_config(config):
     config.theme.dirs.insert(0, str(THEME))
+    config.markdown_extensions.append(_annotate)
     config.extra["csp_policy"] = csp.POLICY
     config.extra_css.append(f"{ASSET_URL}/sidenotes.css")
     config.extra_javascript.append(f"{ASSET_URL}/sidenotes.js")
@@ -110,6 +114,8 @@ def _url_linker(page, config, files):
 
 
 def on_page_markdown(markdown, page, config, files):
+    item = _article_for(page)
+    _annotate.current = (item.article, list(item.notes)) if item else None
     generated = page.meta.get("annotations_page")
     articles = list(_state["articles"].values())
     if generated == "sources":
@@ -123,10 +129,7 @@ def on_page_content(html, page, config, files):
     item = _article_for(page)
     if item is None:
         return html
-    try:
-        body = render.annotate_html(html, item.article, list(item.notes))
-    except AnnotationError as error:
-        raise PluginError(str(error)) from None
+    body = html  # annotated during the Markdown conversion
     _state["pages"][page.url] = item
     _state["bodies"][item.article.slug] = body
     # Let MkDocs' link validation see the ids we added after its Markdown pass.

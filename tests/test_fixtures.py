@@ -14,7 +14,7 @@ from scripts.annotator.anchor import anchor_article
 from scripts.annotator.article import load_article
 from scripts.annotator.errors import AnnotationError, ProblemCollector
 from scripts.annotator.pipeline import load_folder
-from scripts.annotator.render import annotate_html
+from scripts.annotator.render import render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -30,7 +30,7 @@ def run_case(folder: Path) -> tuple[str, str]:
         files = load_folder(Path("annotations"), problems)
         problems.raise_if_any()
         notes = anchor_article(article, files)
-        return "html", annotate_html(article.body_html, article, notes).replace("</p>", "</p>\n")
+        return "html", render_article(article, notes).rstrip("\n") + "\n"
     except AnnotationError as error:
         return "errors", str(error) + "\n"
     finally:

@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from scripts.annotator.model import Source
-from scripts.annotator.render import NOTE_TAGS, render_source, sanitize_note
+from scripts.annotator.sidenote import NOTE_TAGS, render_source, sanitize_note
 
 from .conftest import ROOT, build_site
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import markdown
 import yaml
-from bs4 import BeautifulSoup
+from markdown.treeprocessors import Treeprocessor
 
 from .model import Article
+from .render import paragraphs_of, text_of
 
 FRONT_MATTER = "---"
 
@@ -24,23 +25,34 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
-def paragraph_texts(html: str) -> list[str]:
-    """The text of each top-level <p> of rendered HTML, in order."""
-    soup = BeautifulSoup(html, "html.parser")
-    return [p.get_text() for p in soup.find_all("p", recursive=False)]
+class _CollectParagraphs(Treeprocessor):
+    """Records the text of each top-level paragraph, as the reader will see it."""
+
+    found: list[str] = []
+
+    def run(self, root):
+        self.found = [text_of(p) for p in paragraphs_of(root)]
+
+
+def paragraph_texts(body: str) -> list[str]:
+    """The text of each paragraph of a Markdown body, in order."""
+    md = markdown.Markdown()
+    collect = _CollectParagraphs(md)
+    md.treeprocessors.register(collect, "collect_paragraphs", -5)  # after unescaping (0): final text
+    md.convert(body)
+    return collect.found
 
 
 def load_article(path: Path) -> Article:
     """Load an article page whose front matter names its annotations folder (`annotations:`)."""
     text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
     meta, body = split_front_matter(text)
-    html = markdown.markdown(body)
     return Article(
         slug=str(meta.get("annotations", path.stem)),
         path=path,
         title=str(meta.get("title", path.stem)),
-        paragraphs=tuple(paragraph_texts(html)),
-        body_html=html,
+        paragraphs=tuple(paragraph_texts(body)),
+        body_markdown=body,
         meta=meta,
     )
 

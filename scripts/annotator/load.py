@@ -11,6 +11,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+import fastjsonschema
 import jsonschema
 import yaml
 
@@ -54,8 +55,24 @@ def schema() -> dict:
 
 @cache
 def _validator(definition: str) -> jsonschema.Draft202012Validator:
+    """The full validator: slower, but lists every error with its path (used only on failure)."""
     defs = schema()["$defs"]
     return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": defs})
+
+
+@cache
+def _is_valid(definition: str):
+    """The same schema compiled to Python code: a fast yes/no for the common, valid case."""
+    check = fastjsonschema.compile({"$ref": f"#/$defs/{definition}", "$defs": schema()["$defs"]})
+
+    def is_valid(value) -> bool:
+        try:
+            check(value)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+    return is_valid
 
 
 def read_text(path: Path, problems: ProblemCollector) -> str | None:
@@ -220,7 +237,8 @@ def _parse_block(path, lines, opening, closing, definition, problems) -> _Block 
         return None
     block = _Block(value, node, first_line)
     before = len(problems.problems)
-    for error in _validator(definition).iter_errors(value):
+    errors = [] if _is_valid(definition)(value) else _validator(definition).iter_errors(value)
+    for error in errors:
         where = tuple(error.absolute_path)
         if error.validator == "additionalProperties":  # point at the unknown key itself
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))

@@ -64,7 +64,7 @@ class Article:
     path: Path
     title: str
     paragraphs: tuple[str, ...]
-    body_html: str = field(default="", repr=False, compare=False)
+    body_markdown: str = field(default="", repr=False, compare=False)
     meta: dict = field(default_factory=dict, hash=False, compare=False)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .model import RELATION_LABELS
 from .pipeline import AnnotatedArticle
-from .render import note_text
+from .sidenote import note_text
 
 AFFIX = 32
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"

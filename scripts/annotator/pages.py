@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from .model import RELATION_LABELS, AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle
-from .render import note_text
+from .sidenote import note_text
 
 Link = Callable[[Article, str], str]
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~^])")

@@ -1,7 +1,8 @@
-"""Render step: turn anchored notes into sidenote HTML inside the article's paragraphs.
+"""Render step: mark each assertion in the article's paragraphs and add its numbered sidenote.
 
-`annotate_html(html, article, notes)` takes the article body as HTML (one <p> per paragraph)
-and returns it with every assertion marked, numbered and followed by its sidenote.
+It runs inside Python-Markdown, on the element tree, after inline parsing: `AnnotateExtension`
+annotates whichever article its `current` attribute names; `render_article(article, notes)`
+renders one article on its own (the single-file edition and the tests).
 
 Markup of one note (CSS-only toggle, after Tufte CSS; JavaScript only enhances it):
 
@@ -18,164 +19,110 @@ click always opens the most specific note. Pieces covered twice carry `claim--ne
 
 from __future__ import annotations
 
-import html as htmlmod
-import re
-from functools import lru_cache
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterator
 
 import markdown
-import nh3
-from bs4 import BeautifulSoup, NavigableString, Tag
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import AnnotationError, Problem
-from .model import RELATION_LABELS, AnchoredNote, Article, Source
+from .model import AnchoredNote, Article
+from .sidenote import render_sidenote
 
-# Allow-list for contributors' note Markdown after rendering: inline text and safe links only.
-NOTE_TAGS = {"a", "em", "strong", "code", "br", "span", "q", "i", "b", "sub", "sup"}
-NOTE_ATTRIBUTES = {"a": {"href", "title"}}
-NOTE_CLASSES = {"span": {"sn-para"}}
-LINK_REL = "noopener noreferrer"
+Stash = Callable[[str], str]  # stores finished HTML, returns the placeholder Markdown swaps back
 
 
-class _InlineParagraphs(Treeprocessor):
-    """A note sits inside the article's <p>, so its own paragraphs become <span class="sn-para">."""
-
-    def run(self, root):
-        for element in root.iter("p"):
-            element.tag = "span"
-            element.set("class", "sn-para")
+def paragraphs_of(root: etree.Element) -> list[etree.Element]:
+    """The article's paragraphs: the top-level <p> elements of a converted page."""
+    return [child for child in root if child.tag == "p"]
 
 
-class _NoteExtension(Extension):
-    def extendMarkdown(self, md):
-        # Priority 0: after the inline patterns (30) have built links and emphasis.
-        md.treeprocessors.register(_InlineParagraphs(md), "inline_paragraphs", 0)
+def text_of(element: etree.Element) -> str:
+    return "".join(element.itertext())
 
 
-_NOTE_MARKDOWN = markdown.Markdown(extensions=[_NoteExtension()])
+def _segments(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
+    """Every text run inside element, in reading order, as (owner, "text" or "tail")."""
+    yield element, "text"
+    for child in element:
+        yield from _segments(child)
+        yield child, "tail"
 
 
-@lru_cache(maxsize=4096)  # the page, the search index and the data files all render each note
-def sanitize_note(text: str) -> str:
-    """Render untrusted note Markdown and keep only the allow-listed inline HTML (nh3)."""
-    rendered = _NOTE_MARKDOWN.reset().convert(text)
-    return nh3.clean(
-        rendered,
-        tags=NOTE_TAGS,
-        attributes=NOTE_ATTRIBUTES,
-        allowed_classes=NOTE_CLASSES,
-        url_schemes={"http", "https"},
-        link_rel=LINK_REL,
+def _controls(note: AnchoredNote, stash: Stash) -> list:
+    toggle = etree.Element(
+        "input", {"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
     )
+    number = etree.Element("label", {"class": f"sn-num sn-num--{note.annotation.relation}", "for": note.toggle_id})
+    hidden = etree.SubElement(number, "span", {"class": "sn-sr"})
+    hidden.text = "note "
+    hidden.tail = str(note.number)
+    return [toggle, number, stash(render_sidenote(note))]
 
 
-@lru_cache(maxsize=4096)
-def note_text(text: str) -> str:
-    """A note as plain text (for the search index and the data files)."""
-    return " ".join(BeautifulSoup(sanitize_note(text), "html.parser").get_text(" ").split())
+def _pieces(text: str, start: int, notes: list[AnchoredNote], cuts: list[int], stash: Stash, done: set) -> list:
+    """One text run cut at note boundaries: plain strings, claim labels and each note's controls."""
+    end = start + len(text)
+    points = [start] + [c for c in cuts if start < c < end] + [end]
+    pieces: list = []
+    for a, b in zip(points, points[1:], strict=False):
+        covering = [n for n in notes if n.start <= a and b <= n.end]
+        piece = text[a - start : b - start]
+        if not covering:
+            pieces.append(piece)
+        else:
+            for n in covering:
+                if n.start == a and n.id not in done:
+                    done.add(n.id)
+                    pieces.append(etree.Element("span", {"class": "claim-anchor", "id": n.id}))
+            inner = min(covering, key=lambda n: (n.end - n.start, -n.number))
+            label = etree.Element(
+                "label", {"class": "claim claim--nested" if len(covering) > 1 else "claim", "for": inner.toggle_id}
+            )
+            label.text = piece
+            pieces.append(label)
+        for n in sorted((n for n in notes if n.end == b and n.start < b), key=lambda n: n.number):
+            if f"{n.id}:end" not in done:
+                done.add(f"{n.id}:end")
+                pieces.extend(_controls(n, stash))
+    return pieces
 
 
-def _attr(value: str) -> str:
-    return htmlmod.escape(value, quote=True)
-
-
-def render_source(source: Source) -> str:
-    """One source line: linked title, outlet, date, its relation, the excerpt, verification."""
-    e = htmlmod.escape
-    parts = [f'<a class="sn-title" href="{_attr(source.url)}" rel="{LINK_REL}">{e(source.title)}</a>']
-    byline = ", ".join(e(x) for x in (source.author, source.outlet, source.date) if x)
-    parts.append(f'<span class="sn-outlet">{byline}</span>')
-    if source.archive_url:
-        parts.append(f'<a class="sn-archive" href="{_attr(source.archive_url)}" rel="{LINK_REL}">archived copy</a>')
-    label = RELATION_LABELS[source.relation].lower()
-    parts.append(f'<span class="sn-rel sn-rel--{source.relation}">{label}</span>')
-    parts.append(f'<q class="sn-excerpt">{e(source.excerpt)}</q>')
-    if source.verified:
-        parts.append(f'<span class="sn-check">excerpt checked {e(source.verified_on)}</span>')
-    else:
-        parts.append('<span class="sn-check sn-check--unverified">unverified: not read in a stored copy</span>')
-    return '<span class="sn-source">' + " ".join(parts) + "</span>"
-
-
-def render_sidenote(note: AnchoredNote) -> str:
-    """The sidenote body: back-link number, relation badge, source count, note text, sources."""
-    a = note.annotation
-    sources = "".join(render_source(s) for s in a.sources)
-    count = len(a.sources)
-    counted = f'<span class="sn-count">{count} source{"s" if count != 1 else ""}</span> ' if count else ""
-    return (
-        f'<span class="sidenote" id="{note.note_id}" role="note" aria-label="Note {note.number}">'
-        f'<a class="sn-back" href="#{note.id}" title="Back to the text">{note.number}</a> '
-        f'<span class="badge badge--{a.relation}">{RELATION_LABELS[a.relation]}</span> '
-        f"{counted}"
-        f'<label class="sn-more" for="{note.toggle_id}" aria-hidden="true"></label>'
-        f'<span class="sn-text">{sanitize_note(a.note)}</span>'
-        + (f'<span class="sn-sources">{sources}</span>' if sources else "")
-        + "</span>"
-    )
-
-
-# Sidenotes are already-clean HTML: the tree holds a marker for each, replaced after serializing,
-# so they are never parsed again. Private-use characters cannot come from the article (checked).
-MARKER = "\ue000{}\ue001"
-MARKER_PATTERN = re.compile("\ue000([^\ue001]+)\ue001")
-
-
-def _controls(soup: BeautifulSoup, note: AnchoredNote) -> list:
-    toggle = soup.new_tag(
-        "input", attrs={"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
-    )
-    number = soup.new_tag("label", attrs={"class": f"sn-num sn-num--{note.annotation.relation}", "for": note.toggle_id})
-    hidden = soup.new_tag("span", attrs={"class": "sn-sr"})
-    hidden.string = "note "
-    number.append(hidden)
-    number.append(str(note.number))
-    return [toggle, number, NavigableString(MARKER.format(note.note_id))]
-
-
-def annotate_paragraph(soup: BeautifulSoup, paragraph: Tag, notes: list[AnchoredNote]) -> None:
-    """Mark each note's span inside one <p>, in place. Offsets index paragraph.get_text().
-    Each sidenote is left as a MARKER for annotate_html to fill in."""
-    cuts = sorted({n.start for n in notes} | {n.end for n in notes})
-    texts = [node for node in paragraph.descendants if isinstance(node, NavigableString)]
-    ends = {n.end: [m for m in notes if m.end == n.end] for n in notes}
-    started: set[str] = set()
-    offset = 0
-    for node in texts:
-        text, node_start = str(node), offset
-        offset += len(text)
-        points = [node_start] + [c for c in cuts if node_start < c < offset] + [offset]
-        pieces: list = []
-        for a, b in zip(points, points[1:], strict=False):
-            covering = [n for n in notes if n.start <= a and b <= n.end]
-            piece = text[a - node_start : b - node_start]
-            if not covering:
-                pieces.append(NavigableString(piece))
+def _place(owner: etree.Element, where: str, pieces: list, parents: dict) -> None:
+    """Put pieces where the text run was: leading text stays text, elements are inserted."""
+    container, index = (owner, 0) if where == "text" else (parents[owner], list(parents[owner]).index(owner) + 1)
+    lead, elements = "", []
+    for piece in pieces:
+        if isinstance(piece, str):
+            if elements:
+                elements[-1].tail = (elements[-1].tail or "") + piece
             else:
-                for n in covering:
-                    if n.id not in started and n.start == a:
-                        started.add(n.id)
-                        pieces.append(soup.new_tag("span", attrs={"class": "claim-anchor", "id": n.id}))
-                inner = min(covering, key=lambda n: (n.end - n.start, -n.number))
-                label = soup.new_tag("label", attrs={"for": inner.toggle_id, "class": "claim"})
-                if len(covering) > 1:
-                    label["class"] = "claim claim--nested"
-                label.string = piece
-                pieces.append(label)
-            for n in sorted(ends.get(b, []), key=lambda n: n.number):
-                if n.start < b and n.end == b and f"{n.id}:end" not in started:
-                    started.add(f"{n.id}:end")
-                    pieces.extend(_controls(soup, n))
-        if pieces:
-            node.replace_with(*pieces)
+                lead += piece
+        else:
+            elements.append(piece)
+    setattr(owner, where, lead or None)
+    for offset, element in enumerate(elements):
+        container.insert(index + offset, element)
 
 
-def annotate_html(html: str, article: Article, notes: list[AnchoredNote]) -> str:
-    """Annotate the article body HTML; its top-level <p> must be the article's paragraphs."""
-    soup = BeautifulSoup(html, "html.parser")
-    paragraphs = soup.find_all("p", recursive=False)
-    texts = tuple(p.get_text() for p in paragraphs)
+def annotate_paragraph(paragraph: etree.Element, notes: list[AnchoredNote], stash: Stash) -> None:
+    """Mark each note's span inside one <p>, in place. Offsets index the paragraph's text."""
+    cuts = sorted({n.start for n in notes} | {n.end for n in notes})
+    parents = {child: parent for parent in paragraph.iter() for child in parent}
+    done: set[str] = set()
+    offset = 0
+    for owner, where in list(_segments(paragraph)):
+        text = getattr(owner, where) or ""
+        if text:
+            _place(owner, where, _pieces(text, offset, notes, cuts, stash, done), parents)
+        offset += len(text)
+
+
+def annotate_tree(root: etree.Element, article: Article, notes: list[AnchoredNote], stash: Stash) -> None:
+    """Annotate a converted article page; its top-level <p> must be the article's paragraphs."""
+    paragraphs = paragraphs_of(root)
+    texts = tuple(text_of(p) for p in paragraphs)
     if texts != article.paragraphs:
         first = next((i for i, (a, b) in enumerate(zip(texts, article.paragraphs, strict=False)) if a != b), len(texts))
         raise AnnotationError(
@@ -190,24 +137,46 @@ def annotate_html(html: str, article: Article, notes: list[AnchoredNote]) -> str
                 )
             ]
         )
-    if MARKER_PATTERN.search(html) or "\ue000" in html:
-        raise AnnotationError(
-            [
-                Problem(
-                    str(article.path),
-                    1,
-                    1,
-                    "the article contains the private-use character U+E000",
-                    "remove it; it is reserved for the build",
-                )
-            ]
-        )
     by_paragraph: dict[int, list[AnchoredNote]] = {}
     for note in notes:
         by_paragraph.setdefault(note.paragraph, []).append(note)
     for number, paragraph in enumerate(paragraphs, start=1):
-        paragraph["id"] = f"p{number}"
+        paragraph.set("id", f"p{number}")
         if number in by_paragraph:
-            annotate_paragraph(soup, paragraph, by_paragraph[number])
-    sidenotes = {n.note_id: render_sidenote(n) for n in notes}
-    return MARKER_PATTERN.sub(lambda m: sidenotes[m.group(1)], str(soup))
+            annotate_paragraph(paragraph, by_paragraph[number], stash)
+
+
+class _Annotate(Treeprocessor):
+    def __init__(self, md, extension: AnnotateExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        if self.extension.current is not None:
+            article, notes = self.extension.current
+            try:
+                annotate_tree(root, article, list(notes), self.md.htmlStash.store)
+            except AnnotationError as error:
+                raise self.extension.wrap_error(error) from None
+
+
+class AnnotateExtension(Extension):
+    """Annotates the page being converted when `current` is set to (article, notes).
+
+    `wrap_error` turns an AnnotationError into the exception the host reports cleanly."""
+
+    def __init__(self, wrap_error: Callable[[AnnotationError], Exception] = lambda error: error, **kwargs):
+        super().__init__(**kwargs)
+        self.current: tuple[Article, list[AnchoredNote]] | None = None
+        self.wrap_error = wrap_error
+
+    def extendMarkdown(self, md):
+        # Priority -5: after inline parsing (20) and unescaping (0), so text is final.
+        md.treeprocessors.register(_Annotate(md, self), "annotate_article", -5)
+
+
+def render_article(article: Article, notes: list[AnchoredNote]) -> str:
+    """The article body as annotated HTML, converted here with plain Python-Markdown."""
+    extension = AnnotateExtension()
+    extension.current = (article, notes)
+    return markdown.Markdown(extensions=[extension]).convert(article.body_markdown)

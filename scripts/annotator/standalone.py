@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .model import RELATION_LABELS, RELATIONS
 from .pipeline import AnnotatedArticle
-from .render import annotate_html
+from .render import render_article
 
 ASSETS = Path(__file__).with_name("assets")
 # Only inline styles; no script or remote resource can run or load in the file.
@@ -75,7 +75,7 @@ def standalone_html(item: AnnotatedArticle, body: str | None = None) -> str:
     already annotated article body when the caller has it."""
     e = htmlmod.escape
     css = STANDALONE_CSS + (ASSETS / "sidenotes.css").read_text(encoding="utf-8")
-    body = body if body is not None else annotate_html(item.article.body_html, item.article, list(item.notes))
+    body = body if body is not None else render_article(item.article, list(item.notes))
     return (
         "<!doctype html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
