@@ -91,7 +91,7 @@ def render_sidenote(note: AnchoredNote) -> str:
     count = len(a.sources)
     counted = f'<span class="sn-count">{count} source{"s" if count != 1 else ""}</span> ' if count else ""
     return (
-        f'<span class="sidenote" id="{note.note_id}" role="note" aria-label="Note {note.number}">'
+        f'<span class="sidenote" id="{note.note_id}" role="note" aria-label="Note {note.number}" data-search-exclude>'
         f'<a class="sn-back" href="#{note.id}" title="Back to the text">{note.number}</a> '
         f'<span class="badge badge--{a.relation}">{RELATION_LABELS[a.relation]}</span> '
         f"{counted}"
