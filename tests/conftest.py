@@ -75,3 +75,18 @@ def contexts(browser):
     pool = ContextPool(browser)
     yield pool
     pool.close()
+
+
+# ---- CI must run the browser tests: fail the session if none of them passed -------------------
+_browser_passed = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed and "browser" in report.keywords:
+        _browser_passed.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if IN_CI and exitstatus == 0 and not _browser_passed and not session.config.option.collectonly:
+        session.exitstatus = 1
+        print("\nCI=true but no browser test passed: the browser tests must run in CI", file=sys.stderr)

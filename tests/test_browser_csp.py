@@ -1,0 +1,79 @@
+"""The Content Security Policy in a real browser: it is in force (an injected inline script is
+blocked and reported), and the site itself triggers no violation while a reader uses it, from
+disk and over HTTP."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser_support import ARTICLE, PAGES, url_of
+
+pytestmark = pytest.mark.browser
+
+RECORD_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
+"""
+
+
+@pytest.fixture(scope="module")
+def http_site(site):
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture
+def csp_page(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def use_the_page(page, name: str) -> None:
+    """What a reader does: open a note, search."""
+    if name == "article":
+        label = page.locator("label.claim").first
+        label.click()
+        expect(page.locator(".sidenote").first).to_be_visible()
+    page.keyboard.press("/")  # Material's shortcut to the search box
+    page.locator("input[data-md-component=search-query]").press_sequentially("Reuters", delay=20)
+    expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=10_000)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_csp_violation_while_reading_from_disk(site, csp_page, name):
+    csp_page.goto(url_of(site, PAGES[name]))
+    use_the_page(csp_page, name)
+    assert csp_page.evaluate("window.__csp") == []
+
+
+@pytest.mark.parametrize("name", ["home", "article"])
+def test_no_csp_violation_while_reading_over_http(http_site, csp_page, name):
+    csp_page.goto(http_site + PAGES[name])
+    use_the_page(csp_page, name)
+    assert csp_page.evaluate("window.__csp") == []
+
+
+def test_the_policy_blocks_inline_script(http_site, csp_page):
+    csp_page.goto(http_site + ARTICLE)
+    csp_page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
+        " document.body.appendChild(s); }"
+    )
+    expect(csp_page.locator("body")).to_be_visible()
+    assert csp_page.evaluate("window.__ran") is None
+    assert any(v.startswith("script-src") for v in csp_page.evaluate("window.__csp"))
