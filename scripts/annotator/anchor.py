@@ -6,6 +6,7 @@ AnnotationError naming every file and line that does not anchor, with candidates
 
 from __future__ import annotations
 
+import bisect
 import difflib
 
 from .errors import ProblemCollector
@@ -65,24 +66,40 @@ def _short(text: str, length: int = 60) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def find_paragraph(article: Article, words: str, folded: list[str] | None = None) -> list[int]:
-    """1-based numbers of the paragraphs that start with these words (quotes and dashes folded).
+class ParagraphIndex:
+    """An article's paragraphs folded once, and found by their opening words without a scan:
+    the paragraphs that start with a prefix are one run of the sorted texts (bisect)."""
 
-    Pass the folded paragraphs when calling this in a loop, so they are folded once."""
-    opening = normalize(words)[0]
-    folded = folded if folded is not None else [normalize(p)[0] for p in article.paragraphs]
-    return [n for n, text in enumerate(folded, 1) if text.startswith(opening)]
+    def __init__(self, article: Article):
+        self.folded = [normalize(p) for p in article.paragraphs]
+        self.ordered = sorted((text, number) for number, (text, _) in enumerate(self.folded, 1))
+        self.texts = [text for text, _ in self.ordered]
+
+    def starting_with(self, words: str) -> list[int]:
+        """1-based numbers of the paragraphs that start with these words (quotes and dashes folded)."""
+        opening = normalize(words)[0]
+        found = []
+        for i in range(bisect.bisect_left(self.texts, opening), len(self.texts)):
+            if not self.texts[i].startswith(opening):
+                break
+            found.append(self.ordered[i][1])
+        return sorted(found)
+
+
+def find_paragraph(article: Article, words: str) -> list[int]:
+    """1-based numbers of the paragraphs that start with these words (see ParagraphIndex)."""
+    return ParagraphIndex(article).starting_with(words)
 
 
 def anchor_article(article: Article, files: list[AnnotationFile]) -> list[AnchoredNote]:
     """Place every annotation of every file in the article; fail once with all problems."""
     problems = ProblemCollector()
-    folded = [normalize(p) for p in article.paragraphs]
-    folded_texts = [text for text, _ in folded]
+    index = ParagraphIndex(article)
+    folded = index.folded
     placed: list[tuple[int, int, int, Annotation]] = []
     owner: dict[int, AnnotationFile] = {}
     for file in files:
-        numbers = find_paragraph(article, file.paragraph, folded_texts)
+        numbers = index.starting_with(file.paragraph)
         if len(numbers) != 1:
             _report_paragraph(article, file, numbers, problems)
             continue

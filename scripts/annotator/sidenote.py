@@ -42,7 +42,7 @@ class _NoteExtension(Extension):
 _NOTE_MARKDOWN = markdown.Markdown(extensions=[_NoteExtension()])
 
 
-@lru_cache(maxsize=4096)  # the page, the search index and the data files all render each note
+@lru_cache(maxsize=None)  # the page, the search index and the data files all render each note
 def sanitize_note(text: str) -> str:
     """Render untrusted note Markdown and keep only the allow-listed inline HTML (nh3)."""
     rendered = _NOTE_MARKDOWN.reset().convert(text)
@@ -56,7 +56,7 @@ def sanitize_note(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=None)
 def note_text(text: str) -> str:
     """A note as plain text (for the search index and the data files)."""
     return " ".join(htmlmod.unescape(nh3.clean(sanitize_note(text), tags=set())).split())
