@@ -8,8 +8,7 @@ execution; the policy below can then forbid every inline script.
 from __future__ import annotations
 
 import hashlib
-
-from bs4 import BeautifulSoup
+from html.parser import HTMLParser
 
 POLICY = "; ".join(
     [
@@ -29,7 +28,28 @@ POLICY = "; ".join(
 SCRIPT_DIR = "assets/inline"
 
 
+class _ScriptText(HTMLParser):
+    """Collects the code of every <script> in a fragment (the parser keeps it verbatim)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.inside, self.code = False, []
+
+    def handle_starttag(self, tag, attrs):
+        self.inside = tag == "script"
+
+    def handle_endtag(self, tag):
+        self.inside = False
+
+    def handle_data(self, data):
+        if self.inside:
+            self.code.append(data)
+
+
 def external_script(fragment: str) -> tuple[str, str]:
     """(path under the site, code) for the inline script(s) of a small rendered template fragment."""
-    code = "\n".join(s.string or "" for s in BeautifulSoup(fragment, "html.parser").find_all("script"))
+    parser = _ScriptText()
+    parser.feed(fragment)
+    parser.close()
+    code = "".join(parser.code)
     return f"{SCRIPT_DIR}/{hashlib.sha256(code.encode()).hexdigest()[:16]}.js", code

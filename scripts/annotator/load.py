@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 
 import fastjsonschema
-import jsonschema
 import yaml
 
 from .errors import ProblemCollector
@@ -54,8 +53,10 @@ def schema() -> dict:
 
 
 @cache
-def _validator(definition: str) -> jsonschema.Draft202012Validator:
+def _validator(definition: str):
     """The full validator: slower, but lists every error with its path (used only on failure)."""
+    import jsonschema  # imported only when a block is invalid: it is the slow part of a start-up
+
     defs = schema()["$defs"]
     return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": defs})
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import difflib
 
-import jsonschema
-
 FORMAT_HINT = "see CONTRIBUTING.md, 'The annotation format'"
 
 
@@ -31,7 +29,7 @@ _TYPE_NAMES = {
 }
 
 
-def explain(error: jsonschema.ValidationError, definition: str) -> tuple[str, str]:
+def explain(error, definition: str) -> tuple[str, str]:
     """Turn a schema error into (message, hint) an author can act on."""
     where = _where(error.absolute_path, definition)
     field_name = str(error.absolute_path[-1]) if error.absolute_path else definition

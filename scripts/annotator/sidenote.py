@@ -8,7 +8,7 @@ field is escaped. The result is phrasing content, valid inside the article's <p>
 from __future__ import annotations
 
 import html as htmlmod
-from functools import lru_cache
+from functools import cache
 
 import markdown
 import nh3
@@ -42,7 +42,7 @@ class _NoteExtension(Extension):
 _NOTE_MARKDOWN = markdown.Markdown(extensions=[_NoteExtension()])
 
 
-@lru_cache(maxsize=None)  # the page, the search index and the data files all render each note
+@cache  # the page, the search index and the data files all render each note
 def sanitize_note(text: str) -> str:
     """Render untrusted note Markdown and keep only the allow-listed inline HTML (nh3)."""
     rendered = _NOTE_MARKDOWN.reset().convert(text)
@@ -56,7 +56,7 @@ def sanitize_note(text: str) -> str:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def note_text(text: str) -> str:
     """A note as plain text (for the search index and the data files)."""
     return " ".join(htmlmod.unescape(nh3.clean(sanitize_note(text), tags=set())).split())
