@@ -90,27 +90,21 @@ def _article_for(page) -> AnnotatedArticle | None:
     return _state["articles"].get(Path(page.file.abs_src_path).resolve())
 
 
-def _linker(page, config):
-    """Markdown link targets from a generated page to a note in an article page."""
-    docs, here = Path(config.docs_dir).resolve(), posixpath.dirname(page.file.src_uri) or "."
+def _linker(page, config, files, final: bool):
+    """Link targets from a generated page to a note of an article page: the article's Markdown
+    path (for Markdown, which MkDocs resolves and checks) or, when final, its built URL (for HTML)."""
+    docs = Path(config.docs_dir).resolve()
+    here = posixpath.dirname(page.url if final else page.file.src_uri) or "."
+    targets: dict = {}
 
     def link(article, fragment: str) -> str:
-        target = article.path.resolve().relative_to(docs).as_posix()
-        return f"{posixpath.relpath(target, here)}#{fragment}"
+        if article.path not in targets:
+            source = article.path.resolve().relative_to(docs).as_posix()
+            target = files.get_file_from_path(source).url if final else source
+            targets[article.path] = posixpath.relpath(target, here)
+        return f"{targets[article.path]}#{fragment}"
 
     return link
-
-
-def _url_linker(page, config, files):
-    """Final relative URLs (for generated HTML) from a page to a note in an article page."""
-    docs = Path(config.docs_dir).resolve()
-    here = posixpath.dirname(page.url) or "."
-
-    def url(article, fragment: str) -> str:
-        target = files.get_file_from_path(article.path.resolve().relative_to(docs).as_posix())
-        return f"{posixpath.relpath(target.url, here)}#{fragment}"
-
-    return url
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -119,9 +113,9 @@ def on_page_markdown(markdown, page, config, files):
     generated = page.meta.get("annotations_page")
     articles = list(_state["articles"].values())
     if generated == "sources":
-        return markdown + "\n\n" + pages.sources_markdown(articles, _linker(page, config))
+        return markdown + "\n\n" + pages.sources_markdown(articles, _linker(page, config, files, final=False))
     if generated == "claims":
-        return markdown + "\n\n" + claims.claims_html(articles, _url_linker(page, config, files)) + "\n"
+        return markdown + "\n\n" + claims.claims_html(articles, _linker(page, config, files, final=True)) + "\n"
     return markdown
 
 
