@@ -49,6 +49,7 @@ def _annotations_dir(config) -> Path:
 
 
 def on_config(config):
+    _state.update(articles={}, pages={}, scripts={}, bodies={})  # each (re)build starts clean
     config.theme.dirs.insert(0, str(THEME))
     config.markdown_extensions.append(_annotate)
     config.extra["csp_policy"] = csp.POLICY
@@ -80,7 +81,6 @@ def on_files(files, config):
     except AnnotationError as error:
         raise PluginError(f"annotations have {len(error.problems)} problem(s):\n{error}") from None
     _state["articles"] = {a.article.path.resolve(): a for a in prepared}
-    _state["pages"] = {}
     for asset in sorted(ASSETS.iterdir()):
         files.append(File.generated(config, f"{ASSET_URL}/{asset.name}", abs_src_path=str(asset)))
     return files
