@@ -138,21 +138,25 @@ def test_inline_notes_are_closed_until_opened(open_page, width, scheme):
     assert data["scrollWidth"] <= data["viewportWidth"], "the page scrolls sideways"
 
 
+# Where the text after a note (rest of its paragraph) and the next paragraph start, in page px.
+TEXT_AFTER_NOTE_JS = """(id) => {
+  const note = document.getElementById(id);
+  const range = document.createRange();
+  range.setStartAfter(note);
+  range.setEndAfter(note.closest('p'));
+  const first = [...range.getClientRects()].find((r) => r.width > 0 && r.height > 0);
+  const next = note.closest('p').nextElementSibling.getBoundingClientRect();
+  return { text: range.toString().trim(), top: first.top + scrollY, nextTop: next.top + scrollY };
+}"""
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", NARROW)
 def test_opening_an_inline_note_pushes_following_text_down_and_covers_nothing(open_page, width, scheme):
     page = open_page(width=width, scheme=scheme)
     note_id = "n-p2-1"  # mid-paragraph: text follows it in the same paragraph
     following = page.evaluate(
-        """(id) => {
-          const note = document.getElementById(id);
-          const range = document.createRange();
-          range.setStartAfter(note);
-          range.setEndAfter(note.closest('p'));
-          const first = [...range.getClientRects()].find((r) => r.width > 0 && r.height > 0);
-          const next = note.closest('p').nextElementSibling.getBoundingClientRect();
-          return { text: range.toString().trim(), top: first.top + scrollY, nextTop: next.top + scrollY };
-        }""",
+        TEXT_AFTER_NOTE_JS,
         note_id,
     )
     assert following["text"], "nothing follows the note in its paragraph"
@@ -167,15 +171,7 @@ def test_opening_an_inline_note_pushes_following_text_down_and_covers_nothing(op
         note_id,
     )
     after = page.evaluate(
-        """(id) => {
-          const note = document.getElementById(id);
-          const range = document.createRange();
-          range.setStartAfter(note);
-          range.setEndAfter(note.closest('p'));
-          const first = [...range.getClientRects()].find((r) => r.width > 0 && r.height > 0);
-          const next = note.closest('p').nextElementSibling.getBoundingClientRect();
-          return { top: first.top + scrollY, nextTop: next.top + scrollY };
-        }""",
+        TEXT_AFTER_NOTE_JS,
         note_id,
     )
     assert box["height"] > 20
