@@ -5,10 +5,10 @@ pipeline in scripts/annotator. Events used, in build order:
 
     on_config        add the sidenote stylesheet/script and our theme overrides; local worker shim
     on_files         load + anchor every annotation (fails the build with every problem found)
+    on_env           theme templates: inline scripts become files (CSP forbids inline scripts)
     on_page_markdown fill the generated Sources and Claims pages; say which article is converted
     (Markdown)       render.AnnotateExtension marks assertions and adds sidenotes in the tree
     on_page_content  add the article header, the ClaimReview data and the page's anchors
-    on_env           theme templates: inline scripts become files (CSP forbids inline scripts)
     on_post_build    add notes to the search index, write the single-file article and data
     on_serve         rebuild when anything under annotations/ changes
 """
@@ -123,21 +123,22 @@ def on_page_content(html, page, config, files):
     item = _article_for(page)
     if item is None:
         return html
-    body = html  # annotated during the Markdown conversion
     _state["pages"][page.url] = item
-    _state["bodies"][item.article.slug] = body
+    _state["bodies"][item.article.slug] = html  # annotated during the Markdown conversion
     # Let MkDocs' link validation see the ids we added after its Markdown pass.
     page.present_anchor_ids = (
         (page.present_anchor_ids or set())
         | {i for n in item.notes for i in (n.id, n.note_id)}
         | {f"p{k}" for k in range(1, len(item.article.paragraphs) + 1)}
     )
-    download = posixpath.relpath(standalone.download_path(item.article), posixpath.dirname(page.url) or ".")
+    here = posixpath.dirname(page.url) or "."
+    download = posixpath.relpath(standalone.download_path(item.article), here)
+    data = posixpath.relpath(data_path(item), here)
     reviews = opendata.claim_reviews(item, _absolute(config, page.url), config.site_name)
     json_ld = json.dumps(reviews, ensure_ascii=False).replace("</", "<\\/")
     return (
-        standalone.article_header(item, download)
-        + f'<div class="annotated-article">{body}</div>'
+        standalone.article_header(item, download, data)
+        + f'<div class="annotated-article">{html}</div>'
         + f'<script type="application/ld+json">{json_ld}</script>'
     )
 

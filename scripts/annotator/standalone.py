@@ -33,7 +33,7 @@ def download_path(article) -> str:
     return f"downloads/{article.slug}.html"
 
 
-def article_header(item: AnnotatedArticle, download_href: str | None = None) -> str:
+def article_header(item: AnnotatedArticle, download_href: str | None = None, data_href: str | None = None) -> str:
     """Subtitle, what is known of the publication, and a one-line summary of the notes."""
     e = htmlmod.escape
     meta = item.article.meta
@@ -66,6 +66,8 @@ def article_header(item: AnnotatedArticle, download_href: str | None = None) -> 
     line = f"{len(item.notes)} notes: {summary}." if item.notes else "No notes yet."
     if download_href:
         line += f' <a href="{e(download_href)}" download>Download this annotated article as one HTML file</a>.'
+    if data_href:
+        line += f' <a href="{e(data_href)}" type="application/ld+json">The notes as data (W3C Web Annotations)</a>.'
     parts.append(f'<p class="article-summary">{line}</p>')
     return f'<div class="article-meta">{"".join(parts)}</div>'
 
