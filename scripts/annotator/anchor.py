@@ -86,11 +86,6 @@ class ParagraphIndex:
         return sorted(found)
 
 
-def find_paragraph(article: Article, words: str) -> list[int]:
-    """1-based numbers of the paragraphs that start with these words (see ParagraphIndex)."""
-    return ParagraphIndex(article).starting_with(words)
-
-
 def anchor_article(article: Article, files: list[AnnotationFile]) -> list[AnchoredNote]:
     """Place every annotation of every file in the article; fail once with all problems."""
     problems = ProblemCollector()

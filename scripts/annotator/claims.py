@@ -31,9 +31,6 @@ def overview_svg(item: AnnotatedArticle, url: Link) -> str:
         f'<title id="map-{item.article.slug}">Notes of each paragraph of {e(item.article.title)}, '
         f"by relation: S supports, Q qualifies, C contradicts, U unsourced, O opinion, E editor's note</title>",
     ]
-    column: Counter = Counter()
-    for n in item.notes:
-        column[n.paragraph] += 1
     placed: Counter = Counter()
     for number in range(1, count + 1):
         y = ROW * (number - 1) + 2

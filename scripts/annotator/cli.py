@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import textwrap
 import unicodedata
 from pathlib import Path
 
@@ -84,21 +85,10 @@ def cmd_new(args) -> int:
         print(f"{(existing or [target])[0]} already annotates this paragraph: add to that file", file=sys.stderr)
         return 1
     folder.mkdir(parents=True, exist_ok=True)
-    comment = "\n".join("#   " + line for line in _wrap(text))
+    comment = "\n".join("#   " + line for line in textwrap.wrap(text, 90))
     target.write_text(TEMPLATE.format(opening=opening, number=args.paragraph, comment=comment), encoding="utf-8")
     print(f"created {target}: fill in quote, sources and the note, then run: python -m scripts.annotator validate")
     return 0
-
-
-def _wrap(text: str, width: int = 90) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        if line and len(line) + len(word) + 1 > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    return lines + ([line] if line else [])
 
 
 def cmd_standalone(args) -> int:

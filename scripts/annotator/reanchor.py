@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .anchor import find_all, find_paragraph, nearest_spans, normalize
+from .anchor import ParagraphIndex, find_all, nearest_spans, normalize
 from .article import find_articles
 from .errors import AnnotationError, ProblemCollector
-from .model import AnnotationFile, Article
+from .model import AnnotationFile
 from .pipeline import load_folder
 
 
@@ -20,11 +20,11 @@ def opening_words(paragraph: str, count: int = 6) -> str:
     return " ".join(paragraph.split()[:count])
 
 
-def locate(article: Article, file: AnnotationFile) -> tuple[int | None, list[str]]:
-    """(paragraph number the file should name or None, report lines for what needs a person)."""
-    folded = [normalize(p)[0] for p in article.paragraphs]
+def locate(index: ParagraphIndex, file: AnnotationFile) -> tuple[list[int], int | None, list[str]]:
+    """(paragraphs the file names now, paragraph it should name or None, lines for a person)."""
+    folded = [text for text, _ in index.folded]
     quotes = [normalize(a.quote)[0] for a in file.annotations]
-    current = find_paragraph(article, file.paragraph)
+    current = index.starting_with(file.paragraph)
     homes = {n for n, text in enumerate(folded, 1) if all(len(find_all(text, q)) == 1 for q in quotes)}
     report = []
     target = current[0] if len(current) == 1 else None
@@ -39,7 +39,7 @@ def locate(article: Article, file: AnnotationFile) -> tuple[int | None, list[str
                 near = nearest_spans(folded[target - 1], q)
                 where = f"now in paragraph {others}" if others else "nearest: " + " | ".join(map(repr, near))
                 report.append(f"{a.path}:{a.line}: quote {a.quote[:50]!r} not found once; {where}")
-    return target, report
+    return current, target, report
 
 
 def reanchor(docs: Path, annotations: Path, write: bool = True) -> tuple[list[str], list[str]]:
@@ -49,11 +49,11 @@ def reanchor(docs: Path, annotations: Path, write: bool = True) -> tuple[list[st
         folder = annotations / article.slug
         if not folder.is_dir():
             continue
+        index = ParagraphIndex(article)  # folded once per article, not once per file
         problems = ProblemCollector()
         for file in load_folder(folder, problems):
-            target, report = locate(article, file)
+            current, target, report = locate(index, file)
             manual.extend(report)
-            current = find_paragraph(article, file.paragraph)
             if target is not None and current != [target]:
                 new = opening_words(article.paragraphs[target - 1])
                 if write:
