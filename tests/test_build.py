@@ -94,7 +94,7 @@ def test_nothing_lost_every_file_appears(site):
 
 
 def test_sources_page_lists_each_source_once_with_backlinks(site):
-    urls = {s.url for a in annotations_in(ANNOTATIONS) for s in a.sources}
+    urls = {s.link for a in annotations_in(ANNOTATIONS) for s in a.sources}
     page = soup_of(site / "sources.html")
     listed = [a["href"] for a in page.select("article a[href^='http']")]
     assert sorted(listed) == sorted(urls)

@@ -34,16 +34,16 @@ def test_every_verified_source_has_a_short_excerpt():
     sources = [s for a in ANNOTATIONS for s in a.sources]
     assert sources
     for s in sources:
-        assert s.url.startswith(("http://", "https://"))
+        assert s.link.startswith(("http://", "https://"))
         if s.verified:
-            assert 20 <= len(s.excerpt) <= 450, s.url
+            assert 20 <= len(s.excerpt) <= 450, s.link
 
 
 def test_one_url_has_one_title_and_date():
     seen: dict[str, set] = defaultdict(set)
     for a in ANNOTATIONS:
         for s in a.sources:
-            seen[s.url].add((s.title, s.date))
+            seen[s.link].add((s.title, s.date))
     conflicting = {url: meta for url, meta in seen.items() if len(meta) > 1}
     assert not conflicting
 

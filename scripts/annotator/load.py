@@ -76,16 +76,16 @@ def _is_valid(definition: str):
     return is_valid
 
 
-def read_text(path: Path, problems: ProblemCollector) -> str | None:
+def read_text(path: Path, problems: ProblemCollector, limit: int = MAX_FILE_BYTES) -> str | None:
     """Read a file as UTF-8 text with a tolerated BOM and Windows line endings; None on failure."""
     data = path.read_bytes()
-    if len(data) > MAX_FILE_BYTES:
+    if len(data) > limit:
         problems.add(
             path,
             1,
             1,
             f"file is {len(data):,} bytes, far larger than any annotation file",
-            f"keep one paragraph per file and excerpts short (limit {MAX_FILE_BYTES:,} bytes)",
+            f"keep one paragraph per file and excerpts short (limit {limit:,} bytes)",
         )
         return None
     try:
@@ -213,7 +213,7 @@ class _Block:
         return self.position(path)[0]
 
 
-def _parse_block(path, lines, opening, closing, definition, problems) -> _Block | None:
+def _parse_block(path, lines, opening, closing, definition, problems, check_schema=True) -> _Block | None:
     first_line = opening + 2  # 1-based line of the block's first YAML line
     source = "\n".join(lines[opening + 1 : closing])
     try:
@@ -237,8 +237,18 @@ def _parse_block(path, lines, opening, closing, definition, problems) -> _Block 
     if _duplicate_keys(path, node, first_line, problems):
         return None
     block = _Block(value, node, first_line)
+    if not check_schema:
+        return block
     before = len(problems.problems)
-    errors = [] if _is_valid(definition)(value) else _validator(definition).iter_errors(value)
+    check_against_schema(path, block, definition, problems)
+    for field_path, date in _dates(value):
+        _check_date(path, block, field_path, date, problems)
+    return block if len(problems.problems) == before else None
+
+
+def check_against_schema(path, block: _Block, definition: str, problems: ProblemCollector) -> None:
+    """Record every schema error of a parsed block, each at its field's line and column."""
+    errors = [] if _is_valid(definition)(block.value) else _validator(definition).iter_errors(block.value)
     for error in errors:
         where = tuple(error.absolute_path)
         if error.validator == "additionalProperties":  # point at the unknown key itself
@@ -246,9 +256,16 @@ def _parse_block(path, lines, opening, closing, definition, problems) -> _Block 
             where += (unknown[0],)
         line, column = block.position(where)
         problems.add(path, line, column, *explain(error, definition))
-    for field_path, date in _dates(value):
-        _check_date(path, block, field_path, date, problems)
-    return block if len(problems.problems) == before else None
+
+
+def parse_yaml_document(path: Path, definition: str, problems: ProblemCollector) -> _Block | None:
+    """A whole file as one YAML mapping (the reliability policy), or None with problems recorded."""
+    text = read_text(path, problems, limit=1024 * 1024)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    # As if the file were one block between --- lines: line numbers then start at 1.
+    return _parse_block(path, lines, -1, len(lines), definition, problems, check_schema=False)
 
 
 def _duplicate_keys(path, node, first_line, problems) -> bool:
@@ -316,7 +333,7 @@ def _build_annotation(path, block: _Block, note: str) -> Annotation:
     sources = tuple(
         Source(
             title=s["title"].strip(),
-            url=s["url"],
+            url=s.get("url"),
             outlet=s["outlet"].strip(),
             excerpt=s["excerpt"].strip(),
             relation=s["relation"],
@@ -324,8 +341,10 @@ def _build_annotation(path, block: _Block, note: str) -> Annotation:
             date=s.get("date"),
             author=s.get("author"),
             archive_url=s.get("archive_url"),
+            via=s.get("via"),
+            line=block.line("sources", i),
         )
-        for s in value.get("sources") or []
+        for i, s in enumerate(value.get("sources") or [])
     )
     return Annotation(
         path=path,

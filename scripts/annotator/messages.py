@@ -58,7 +58,12 @@ def explain(error, definition: str) -> tuple[str, str]:
     if error.validator == "enum":
         choices = ", ".join(error.validator_value)
         return f"{field_name} is {error.instance!r}, which is not allowed", f"use one of: {choices}"
-    if error.validator == "pattern" and field_name in ("url", "archive_url"):
+    if error.validator == "anyOf" and isinstance(error.instance, dict) and "title" in error.instance:
+        return (
+            f"{where} has neither url nor via",
+            "give the original's address as url:, or, if you read a copy, the copy's address as via:",
+        )
+    if error.validator == "pattern" and field_name in ("url", "via", "archive_url"):
         return (
             f"{field_name} {error.instance!r} is not an absolute http(s) address",
             "copy the full address starting with https:// and with no spaces",

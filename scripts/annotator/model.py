@@ -21,18 +21,30 @@ RELATION_LABELS = {
 @dataclass(frozen=True)
 class Source:
     title: str
-    url: str
-    outlet: str
+    url: str | None  # the original publication's address, None when only a copy is known
+    outlet: str  # who originally published it
     excerpt: str
     relation: str  # supports | qualifies | contradicts | context
     verified_on: str | None  # YYYY-MM-DD the excerpt was checked, None if unverified
     date: str | None = None
     author: str | None = None
     archive_url: str | None = None
+    via: str | None = None  # the copy actually read, when it is not the original's own page
+    line: int = 0  # line of the source's first field, for error messages
 
     @property
     def verified(self) -> bool:
         return self.verified_on is not None
+
+    @property
+    def link(self) -> str:
+        """The address a reader follows: the original when known, else the copy read."""
+        return self.url or self.via  # the schema requires one of them
+
+    @property
+    def read_at(self) -> str:
+        """The page the excerpt was read on."""
+        return self.via or self.url
 
 
 @dataclass(frozen=True)

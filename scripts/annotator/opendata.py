@@ -29,7 +29,8 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
             {
                 "type": "SpecificResource",
                 "purpose": "linking",
-                "source": s.url,
+                "source": s.link,
+                **({"via": s.via} if s.via else {}),
                 "title": s.title,
                 "creator": s.outlet,
                 "value": s.excerpt,

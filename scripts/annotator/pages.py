@@ -40,7 +40,7 @@ def unique_sources(articles: list[AnnotatedArticle]) -> dict[str, tuple[Source, 
     for item in articles:
         for note in item.notes:
             for source in note.annotation.sources:
-                found.setdefault(source.url, (source, []))[1].append((item.article, note))
+                found.setdefault(source.link, (source, []))[1].append((item.article, note))
     return found
 
 
@@ -70,7 +70,7 @@ def sources_markdown(articles: list[AnnotatedArticle], link: Link) -> str:
             )
             cites = ", ".join(f'[note {n.number}]({link(a, n.id)} "{md_escape(claim_text(n, 80))}")' for a, n in citing)
             lines.append(
-                f"- [{md_escape(source.title)}]({md_url(source.url)}){author}{date}: {status}. Cited by {cites}."
+                f"- [{md_escape(source.title)}]({md_url(source.link)}){author}{date}: {status}. Cited by {cites}."
             )
             lines.append(f"    > {md_escape(source.excerpt)}")
             lines.append("")

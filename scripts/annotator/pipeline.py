@@ -14,6 +14,7 @@ from .article import find_articles
 from .errors import AnnotationError, ProblemCollector
 from .load import load_file
 from .model import AnchoredNote, AnnotationFile, Article
+from .reliability import POLICY_NAME, Policy, check_sources, load_policy
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,29 @@ def load_folder(folder: Path, problems: ProblemCollector) -> list[AnnotationFile
     return files
 
 
+def _policy(annotations_dir: Path, problems: ProblemCollector) -> Policy | None:
+    """The reliability policy beside the article folders; None (with a problem) if unusable."""
+    path = annotations_dir / POLICY_NAME
+    if not path.is_file():
+        problems.add(path, 1, 1, "the reliability policy is missing", "create it; see CONTRIBUTING.md")
+        return None
+    try:
+        return load_policy(path)
+    except AnnotationError as error:
+        problems.extend(error)
+        return None
+
+
 def prepare(docs_dir: Path, annotations_dir: Path) -> list[AnnotatedArticle]:
     """Load and anchor the annotations of every article page under docs_dir."""
     problems = ProblemCollector()
     articles = find_articles(docs_dir)
     slugs = {a.slug for a in articles}
+    policy = _policy(annotations_dir, problems)
     if annotations_dir.is_dir():
         for entry in sorted(annotations_dir.iterdir()):
+            if entry.name == POLICY_NAME:
+                continue
             if entry.is_file() or entry.name not in slugs:
                 problems.add(
                     entry,
@@ -71,6 +88,10 @@ def prepare(docs_dir: Path, annotations_dir: Path) -> list[AnnotatedArticle]:
     for article in articles:
         folder = annotations_dir / article.slug
         files = load_folder(folder, problems) if folder.is_dir() else []
+        if policy is not None:
+            for file in files:
+                for annotation in file.annotations:
+                    check_sources(policy, annotation, problems)
         try:
             notes = anchor_article(article, files)
         except AnnotationError as error:

@@ -14,7 +14,7 @@ STALE_AFTER_DAYS = 365
 def coverage_line(item: AnnotatedArticle) -> str:
     """'slug: 20/24 paragraphs annotated; 60 annotations (...); 90/95 sources verified'."""
     counts = Counter(n.annotation.relation for n in item.notes)
-    sources = {s.url: s for n in item.notes for s in n.annotation.sources}
+    sources = {s.link: s for n in item.notes for s in n.annotation.sources}
     covered = len({n.paragraph for n in item.notes})
     by_relation = ", ".join(f"{counts[r]} {r}" for r in RELATIONS if counts[r]) or "none"
     verified = sum(s.verified for s in sources.values())
@@ -39,7 +39,7 @@ def needs_attention(item: AnnotatedArticle, today: dt.date | None = None) -> lis
             lines.append(f"{where}: note {n.number} is unsourced")
         for s in a.sources:
             if not s.verified:
-                lines.append(f"{where}: note {n.number} source not verified: {s.url}")
+                lines.append(f"{where}: note {n.number} source not verified: {s.link}")
             elif (today - dt.date.fromisoformat(s.verified_on)).days > STALE_AFTER_DAYS:
-                lines.append(f"{where}: note {n.number} source last checked {s.verified_on}: {s.url}")
+                lines.append(f"{where}: note {n.number} source last checked {s.verified_on}: {s.link}")
     return lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as htmlmod
 from functools import cache
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
@@ -69,9 +70,12 @@ def _attr(value: str) -> str:
 def render_source(source: Source) -> str:
     """One source line: linked title, outlet, date, its relation, the excerpt, verification."""
     e = htmlmod.escape
-    parts = [f'<a class="sn-title" href="{_attr(source.url)}" rel="{LINK_REL}">{e(source.title)}</a>']
+    parts = [f'<a class="sn-title" href="{_attr(source.link)}" rel="{LINK_REL}">{e(source.title)}</a>']
     byline = ", ".join(e(x) for x in (source.author, source.outlet, source.date) if x)
     parts.append(f'<span class="sn-outlet">{byline}</span>')
+    if source.via:
+        host = urlsplit(source.via).hostname or ""
+        parts.append(f'<a class="sn-via" href="{_attr(source.via)}" rel="{LINK_REL}">via {e(host.removeprefix("www."))}</a>')
     if source.archive_url:
         parts.append(f'<a class="sn-archive" href="{_attr(source.archive_url)}" rel="{LINK_REL}">archived copy</a>')
     label = RELATION_LABELS[source.relation].lower()
