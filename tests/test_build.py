@@ -9,9 +9,9 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from scripts.annotator.anchor import normalize
-from scripts.annotator.article import load_article
-from scripts.annotator.load import load_file
+from annotator.anchor import normalize
+from annotator.article import load_article
+from annotator.load import load_file
 
 from .conftest import ROOT, build_site
 

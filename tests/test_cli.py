@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.annotator.errors import AnnotationError
-from scripts.annotator.load import MAX_FILE_BYTES, load_file
+from annotator.errors import AnnotationError
+from annotator.load import MAX_FILE_BYTES, load_file
 
 from .conftest import ROOT
 

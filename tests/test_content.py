@@ -8,9 +8,9 @@ from collections import defaultdict
 import jsonschema
 from bs4 import BeautifulSoup
 
-from scripts.annotator.anchor import anchor_article
-from scripts.annotator.article import load_article
-from scripts.annotator.load import load_file
+from annotator.anchor import anchor_article
+from annotator.article import load_article
+from annotator.load import load_file
 
 from .conftest import ROOT
 

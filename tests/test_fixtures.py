@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from scripts.annotator.anchor import anchor_article
-from scripts.annotator.article import load_article
-from scripts.annotator.errors import AnnotationError, ProblemCollector
-from scripts.annotator.pipeline import load_folder
-from scripts.annotator.render import render_article
+from annotator.anchor import anchor_article
+from annotator.article import load_article
+from annotator.errors import AnnotationError, ProblemCollector
+from annotator.pipeline import load_folder
+from annotator.render import render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.annotator.anchor import anchor_article, find_all, normalize
-from scripts.annotator.errors import AnnotationError
-from scripts.annotator.load import load_file
-from scripts.annotator.model import Annotation, AnnotationFile, Article
+from annotator.anchor import anchor_article, find_all, normalize
+from annotator.errors import AnnotationError
+from annotator.load import load_file
+from annotator.model import Annotation, AnnotationFile, Article
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIELDS = [

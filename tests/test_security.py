@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from scripts.annotator.model import Source
-from scripts.annotator.sidenote import NOTE_TAGS, render_source, sanitize_note
+from annotator.model import Source
+from annotator.sidenote import NOTE_TAGS, render_source, sanitize_note
 
 from .conftest import ROOT, build_site
 

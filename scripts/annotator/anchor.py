@@ -10,6 +10,7 @@ import bisect
 import difflib
 
 from .errors import ProblemCollector
+from .paths import COMMAND
 from .model import AnchoredNote, Annotation, AnnotationFile, Article
 
 # Typographic characters a contributor may type in their plain form.
@@ -196,5 +197,5 @@ def _report_paragraph(article, file, numbers, problems) -> None:
         file.paragraph_line,
         1,
         f"no paragraph of {article.path.name} starts with {file.paragraph!r}",
-        f"{hint}; if the article was edited, run: python -m scripts.annotator reanchor",
+        f"{hint}; if the article was edited, run: {COMMAND} reanchor",
     )

@@ -1,69 +1,129 @@
-"""Read an article page: its front matter and the plain text of each paragraph."""
+"""Read article pages: their front matter (untrusted, checked) and the text of each block.
+
+`find_articles(docs_dir, problems)` returns every page whose front matter has `annotations:`.
+Every page's front matter is read with the same bounded YAML as annotation files (a page is
+refused before a site generator could expand an alias bomb in it); an article's front matter
+must also match the schema's `article` definition: known keys, plain one-line text.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+from functools import cache
 from pathlib import Path
 
 import markdown
-import yaml
 from markdown.treeprocessors import Treeprocessor
 
-from .model import Article
-from .render import paragraphs_of, text_of
+from .blocks import block_text, blocks_of
+from .errors import ProblemCollector
+from .inputs import check_regular, read_text
+from .load import check_against_schema
+from .model import Article, ArticleMeta
+from .yamlblock import parse_block
 
 FRONT_MATTER = "---"
+MAX_PAGE_BYTES = 1024 * 1024
 
 
-def split_front_matter(text: str) -> tuple[dict, str]:
-    """Return (front matter dict, body) of a Markdown page; {} when it has none."""
+def split_front_matter(text: str) -> tuple[str | None, str]:
+    """(front matter YAML or None, body) of a Markdown page."""
     lines = text.split("\n")
     if lines and lines[0].rstrip() == FRONT_MATTER:
         for i, line in enumerate(lines[1:], start=1):
-            if line.rstrip() == FRONT_MATTER:
-                meta = yaml.safe_load("\n".join(lines[1:i])) or {}
-                return (meta if isinstance(meta, dict) else {}), "\n".join(lines[i + 1 :])
-    return {}, text
+            if line.rstrip() in (FRONT_MATTER, "..."):
+                return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :])
+    return None, text
 
 
-class _CollectParagraphs(Treeprocessor):
-    """Records the text of each top-level paragraph, as the reader will see it."""
+def page_key(body: str) -> str:
+    """Identifies a page's Markdown body as any generator hands it to Python-Markdown: line
+    endings, tabs, trailing spaces and surrounding blank lines do not count."""
+    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n")]
+    normalized = "\n".join(lines).strip("\n").lstrip("\ufeff")
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:24]
+
+
+class _CollectBlocks(Treeprocessor):
+    """Records the text of each block, as the reader will see it."""
 
     found: list[str] = []
 
     def run(self, root):
-        self.found = [text_of(p) for p in paragraphs_of(root)]
+        self.found = [block_text(b) for b in blocks_of(root)]
 
 
-def paragraph_texts(body: str) -> list[str]:
-    """The text of each paragraph of a Markdown body, in order."""
+@cache
+def _converter() -> tuple[markdown.Markdown, _CollectBlocks]:
     md = markdown.Markdown()
-    collect = _CollectParagraphs(md)
-    md.treeprocessors.register(collect, "collect_paragraphs", -5)  # after unescaping (0): final text
-    md.convert(body)
-    return collect.found
+    collect = _CollectBlocks(md)
+    md.treeprocessors.register(collect, "collect_blocks", -5)  # after unescaping (0): final text
+    return md, collect
 
 
-def load_article(path: Path) -> Article:
-    """Load an article page whose front matter names its annotations folder (`annotations:`)."""
-    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    meta, body = split_front_matter(text)
-    return Article(
-        slug=str(meta.get("annotations", path.stem)),
-        path=path,
-        title=str(meta.get("title", path.stem)),
-        paragraphs=tuple(paragraph_texts(body)),
-        body_markdown=body,
-        meta=meta,
+def block_texts(body: str) -> tuple[str, ...]:
+    """The text of each annotatable block of a Markdown body, in order."""
+    md, collect = _converter()
+    md.reset().convert(body)
+    return tuple(collect.found)
+
+
+def read_page(path: Path, problems: ProblemCollector) -> tuple[dict | None, int, str] | None:
+    """(front matter or None, its line count, body) of one page, or None with problems."""
+    if not check_regular(path, problems):
+        return None
+    text = read_text(path, problems, limit=MAX_PAGE_BYTES)
+    if text is None:
+        return None
+    source, body = split_front_matter(text)
+    if source is None:
+        return None, 0, body
+    block = parse_block(path, source, 2, problems, "front matter")
+    if block is None:
+        return None
+    return block, source.count("\n") + 2, body
+
+
+def load_article(path: Path, block, body: str, problems: ProblemCollector) -> Article | None:
+    """An article from its parsed front matter and body, if the front matter is valid."""
+    before = len(problems)
+    check_against_schema(path, block, "article", problems)
+    if len(problems) > before:
+        return None
+    value = block.value
+    meta = ArticleMeta(
+        title=value["title"],
+        slug=value["annotations"],
+        subtitle=value.get("subtitle"),
+        description=value.get("description"),
+        author=value.get("author"),
+        outlet=value.get("outlet"),
+        date=value.get("date"),
+        original_url=value.get("original_url"),
     )
+    return Article(path=path, meta=meta, paragraphs=block_texts(body), body_markdown=body, key=page_key(body))
 
 
-def find_articles(docs_dir: Path) -> list[Article]:
-    """Every page under docs_dir whose front matter has an `annotations:` key, sorted by path."""
+def markdown_files(root: Path) -> list[Path]:
+    """Every .md file under root, sorted, without following linked folders."""
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        found.extend(Path(folder) / name for name in files if name.endswith(".md"))
+    return sorted(found)
+
+
+def find_articles(docs_dir: Path, problems: ProblemCollector) -> list[Article]:
+    """Every page under docs_dir whose front matter has `annotations:`, sorted by path."""
     articles = []
-    for path in sorted(docs_dir.rglob("*.md")):
-        head = path.read_text(encoding="utf-8-sig")[:4096]
-        if head.startswith(FRONT_MATTER) and "\nannotations:" in head:
-            article = load_article(path)
-            if "annotations" in article.meta:
+    for path in markdown_files(docs_dir):
+        page = read_page(path, problems)
+        if page is None or page[0] is None:
+            continue
+        block, _, body = page
+        if "annotations" in block.value:
+            article = load_article(path, block, body, problems)
+            if article is not None:
                 articles.append(article)
     return articles

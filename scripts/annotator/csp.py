@@ -1,55 +1,81 @@
-"""Content Security Policy: no inline or third-party script may run on the site.
+"""Content Security Policy: only the site's own files, and the theme's own inline code, may run.
 
-The theme's inline scripts are rendered as usual, then `external_script(fragment)` turns each
-into a file named by its hash, referenced by <script src>. Same position, same order of
-execution; the policy below can then forbid every inline script.
+The theme (Material or Zensical, plus our overrides) writes a few small inline scripts and
+styles. `TrustedCode(template_dirs)` reads them from the theme's templates, where a template
+expression (`{{ base_url }}`) may only become a plain value; `policy_for(page, trusted)` then
+allows exactly those found on a page by their sha256 hash. Any other inline script or style
+(something that got into a page from content) is not allowed and is reported: the build fails.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-from html.parser import HTMLParser
+import re
+from dataclasses import dataclass
+from pathlib import Path
 
-POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",  # no inline script, no other origin
-        "style-src 'self' 'unsafe-inline'",  # Material sets style attributes from its script
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "worker-src 'self' blob:",
-        "frame-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-    ]
+from .htmlscan import Page
+
+BASE_POLICY = (
+    ("default-src", "'self'"),
+    ("script-src", "'self'"),  # plus the hashes of the theme's inline scripts on the page
+    ("style-src", "'self'"),
+    ("style-src-elem", "'self'"),  # plus the hashes of the theme's inline styles on the page
+    ("style-src-attr", "'unsafe-inline'"),  # Material sets style attributes from its script
+    ("img-src", "'self' data:"),
+    ("font-src", "'self' data:"),
+    ("connect-src", "'self'"),
+    ("worker-src", "'self' blob:"),
+    ("frame-src", "'self'"),
+    ("object-src", "'none'"),
+    ("base-uri", "'self'"),
+    ("form-action", "'self'"),
 )
-SCRIPT_DIR = "assets/inline"
+_TEMPLATE_CODE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)  # no attributes: inline code
+_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_VALUE = r"[^\"'<>\\\n`]*"  # what a template expression may become inside trusted code
 
 
-class _ScriptText(HTMLParser):
-    """Collects the code of every <script> in a fragment (the parser keeps it verbatim)."""
+@dataclass(frozen=True)
+class TrustedCode:
+    """Inline code the theme's templates write, as patterns a page's inline code must match."""
 
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.inside, self.code = False, []
+    patterns: tuple[tuple[str, re.Pattern], ...]
 
-    def handle_starttag(self, tag, attrs):
-        self.inside = tag == "script"
+    @classmethod
+    def from_templates(cls, template_dirs: list[Path]) -> TrustedCode:
+        found: dict[tuple[str, str], re.Pattern] = {}
+        for folder in template_dirs:
+            for path in sorted(folder.rglob("*.html")):
+                for tag, code in _TEMPLATE_CODE.findall(path.read_text(encoding="utf-8")):
+                    pieces = _EXPRESSION.split(code)
+                    pattern = _VALUE.join(re.escape(piece) for piece in pieces)
+                    found[(tag, pattern)] = re.compile(pattern, re.DOTALL)
+        return cls(tuple((tag, rx) for (tag, _), rx in found.items()))
 
-    def handle_endtag(self, tag):
-        self.inside = False
-
-    def handle_data(self, data):
-        if self.inside:
-            self.code.append(data)
+    def allows(self, tag: str, code: str) -> bool:
+        return any(t == tag and rx.fullmatch(code) for t, rx in self.patterns)
 
 
-def external_script(fragment: str) -> tuple[str, str]:
-    """(path under the site, code) for the inline script(s) of a small rendered template fragment."""
-    parser = _ScriptText()
-    parser.feed(fragment)
-    parser.close()
-    code = "".join(parser.code)
-    return f"{SCRIPT_DIR}/{hashlib.sha256(code.encode()).hexdigest()[:16]}.js", code
+def digest(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def policy_for(page: Page, trusted: TrustedCode) -> tuple[str, list]:
+    """(the page's policy, the inline scripts and styles on it that the theme did not write)."""
+    hashes: dict[str, list[str]] = {"script": [], "style": []}
+    refused = []
+    for inline in page.inline:
+        if trusted.allows(inline.tag, inline.code):
+            hashes[inline.tag].append(digest(inline.code))
+        else:
+            refused.append(inline)
+    directives = []
+    for name, value in BASE_POLICY:
+        extra = hashes["script"] if name == "script-src" else hashes["style"] if name == "style-src-elem" else []
+        directives.append(" ".join([name, value, *sorted(set(extra))]))
+    return "; ".join(directives), refused
+
+
+STANDALONE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"  # the one-file edition

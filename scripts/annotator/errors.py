@@ -1,9 +1,22 @@
-"""The one error type an author can trigger, and a collector for many of them."""
+"""The one error type an author can trigger, and a collector for many of them.
+
+A problem prints as `path:line:column: what is wrong; how to fix it`. Paths and messages can
+carry contributor text (a file name, a quote), so both are made printable: control and
+invisible direction characters are shown as escapes, never sent to a terminal or a CI log raw.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one line: unprintable characters become \\xNN or \\uNNNN."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True)
@@ -17,8 +30,23 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        text = f"{printable(self.path)}:{self.line}:{self.column}: {printable(self.message)}"
+        return f"{text}; {printable(self.hint)}" if self.hint else text
+
+    def github(self) -> str:
+        """A GitHub Actions workflow command that marks the problem on the pull request's line."""
+        message = self.message + (f"; {self.hint}" if self.hint else "")
+        return f"::error file={_property(self.path)},line={self.line},col={self.column}::{_data(message)}"
+
+
+def _data(text: str) -> str:
+    """Escape a workflow command's message (GitHub's own toCommandValue rules)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    """Escape a workflow command's property value: also ':' and ',', which end a property."""
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class AnnotationError(Exception):
@@ -40,6 +68,9 @@ class ProblemCollector:
 
     def extend(self, error: AnnotationError) -> None:
         self.problems.extend(error.problems)
+
+    def __len__(self) -> int:
+        return len(self.problems)
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -1,112 +1,34 @@
 """Load step: read an annotation file (YAML blocks + Markdown notes) into typed data.
 
 `load_file(path)` returns an `AnnotationFile` or raises `AnnotationError` listing every
-problem in the file. Everything after this step trusts what it returns.
+problem in the file. Every note is rendered and sanitized here, as the build will show it, so a
+file that loads is a file that builds. Everything after this step trusts what it returns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from functools import cache
+import re
 from pathlib import Path
 
-import fastjsonschema
-import yaml
-
-from .errors import ProblemCollector
+from . import schema
+from .errors import AnnotationError, ProblemCollector
+from .inputs import check_regular, read_text
 from .messages import FORMAT_HINT, explain
 from .model import Annotation, AnnotationFile, Source
+from .note import NoteError, render_note
+from .scaffold import placeholders
+from .yamlblock import Block, parse_block
 
-SCHEMA_PATH = Path(__file__).with_name("annotation.schema.json")
-MAX_FILE_BYTES = 64 * 1024  # a real annotation file is a few KB
 DELIMITER = "---"
-
-
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when installed: same result, faster
-
-
-class _Loader(_SafeLoader):
-    """Safe YAML that keeps dates as the strings the author wrote (the schema checks them)."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _compose_and_construct(source: str) -> tuple[yaml.Node | None, object]:
-    """Parse once: the node tree (for line numbers) and the plain value built from it."""
-    loader = _Loader(source)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
-
-@cache
-def schema() -> dict:
-    """The annotation JSON Schema, read once."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-@cache
-def _validator(definition: str):
-    """The full validator: slower, but lists every error with its path (used only on failure)."""
-    import jsonschema  # imported only when a block is invalid: it is the slow part of a start-up
-
-    defs = schema()["$defs"]
-    return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": defs})
-
-
-@cache
-def _is_valid(definition: str):
-    """The same schema compiled to Python code: a fast yes/no for the common, valid case."""
-    check = fastjsonschema.compile({"$ref": f"#/$defs/{definition}", "$defs": schema()["$defs"]})
-
-    def is_valid(value) -> bool:
-        try:
-            check(value)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
-
-    return is_valid
-
-
-def read_text(path: Path, problems: ProblemCollector, limit: int = MAX_FILE_BYTES) -> str | None:
-    """Read a file as UTF-8 text with a tolerated BOM and Windows line endings; None on failure."""
-    data = path.read_bytes()
-    if len(data) > limit:
-        problems.add(
-            path,
-            1,
-            1,
-            f"file is {len(data):,} bytes, far larger than any annotation file",
-            f"keep one paragraph per file and excerpts short (limit {limit:,} bytes)",
-        )
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        problems.add(
-            path, line, column, "file is not valid UTF-8 text", "save it as UTF-8 (GitHub's web editor always does)"
-        )
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+_KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:|^#|^-\s|^\s|^$")  # what a YAML block's line can look like
 
 
 def load_file(path: Path) -> AnnotationFile:
     """Parse one annotation file; raise AnnotationError with every problem found."""
     problems = ProblemCollector()
-    text = read_text(path, problems)
-    if text is None:
-        problems.raise_if_any()
-    result = parse_text(path, text, problems)
+    text = read_text(path, problems) if check_regular(path, problems) else None
+    result = parse_text(path, text, problems) if text is not None else None
     problems.raise_if_any()
     return result
 
@@ -115,16 +37,9 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
     """Split text into blocks and build the AnnotationFile, recording problems as it goes."""
     lines = text.split("\n")
     if not text.strip():
-        problems.add(
-            path,
-            1,
-            1,
-            "file is empty",
-            f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file",
-        )
+        problems.add(path, 1, 1, "file is empty", f"start with a --- block naming the paragraph ({FORMAT_HINT})")
         return None
-    delimiters = [i for i, line in enumerate(lines) if line.rstrip() == DELIMITER]
-    if not delimiters or lines[0].rstrip() != DELIMITER:
+    if lines[0].rstrip() != DELIMITER:
         problems.add(
             path,
             1,
@@ -133,123 +48,85 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
             f"add the header block: ---, paragraph: <first words>, --- ({FORMAT_HINT})",
         )
         return None
-    if len(delimiters) % 2:
-        problems.add(
-            path,
-            delimiters[-1] + 1,
-            1,
-            "this --- opens a YAML block that is never closed",
-            "add a line with --- after the block's fields; a note may not contain a --- line",
-        )
+    blocks = _split(path, lines, problems)
+    if blocks is None:
         return None
-    if len(delimiters) < 4:
+    (h_open, h_close, h_note, h_end), *rest = blocks
+    header = _parse(path, lines, h_open, h_close, "header", problems)
+    if any(line.strip() for line in lines[h_note:h_end]):
         problems.add(
             path,
-            delimiters[-1] + 1,
-            1,
-            "file has a header but no annotation",
-            "add a --- block with quote:, relation: and sources:, then the note",
-        )
-        return None
-
-    header = _parse_block(path, lines, delimiters[0], delimiters[1], "header", problems)
-    between = delimiters[1] + 1
-    if any(line.strip() for line in lines[between : delimiters[2]]):
-        problems.add(
-            path,
-            between + 1,
+            h_close + 2,
             1,
             "text between the header and the first annotation block",
             "put notes after an annotation's closing ---, not before its opening one",
         )
-
+    if not rest:
+        problems.add(path, h_close + 1, 1, "file has a header but no annotation", "add a --- block with quote:, relation:")
     annotations = []
-    for k in range(2, len(delimiters), 2):
-        opening, closing = delimiters[k], delimiters[k + 1]
-        end = delimiters[k + 2] if k + 2 < len(delimiters) else len(lines)
-        data = _parse_block(path, lines, opening, closing, "annotation", problems)
-        note = "\n".join(lines[closing + 1 : end]).strip()
-        if not note:
-            problems.add(
-                path,
-                closing + 1,
-                1,
-                "annotation has no note",
-                "write one to three sentences after the closing --- saying what the sources say",
-            )
-        if data is not None:
-            annotations.append(_build_annotation(path, data, note))
-
+    for opening, closing, note_start, end in rest:
+        block = _parse(path, lines, opening, closing, "annotation", problems)
+        note = "\n".join(lines[note_start:end]).strip()
+        annotation = _annotation(path, block, note, note_start, problems)
+        if annotation is not None:
+            annotations.append(annotation)
     _check_duplicate_quotes(path, annotations, problems)
     if header is None:
         return None
     return AnnotationFile(path, header.value["paragraph"], header.line("paragraph"), tuple(annotations))
 
 
-class _Block:
-    """A parsed YAML block: its value and a way to point at any field's line and column."""
+def _split(path, lines: list[str], problems) -> list[tuple[int, int, int, int]] | None:
+    """(opening ---, closing ---, first note line, end of note) for the header and each block.
 
-    def __init__(self, value: dict, node: yaml.Node, first_line: int):
-        self.value, self.node, self.first_line = value, node, first_line
-
-    def position(self, path: tuple = ()) -> tuple[int, int]:
-        """Line and column of the value at path (of the key, for the last step into a mapping)."""
-        node = self.node
-        for depth, key in enumerate(path):
-            child = None
-            if isinstance(node, yaml.MappingNode):
-                last = depth == len(path) - 1
-                child = next((k if last else v for k, v in node.value if k.value == key), None)
-                if child is None:  # point at the parent when the field is missing
-                    break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-                child = node.value[key]
-            else:
-                break
-            node = child
-        return self.first_line + node.start_mark.line, node.start_mark.column + 1
-
-    def line(self, *path) -> int:
-        return self.position(path)[0]
-
-
-def _parse_block(path, lines, opening, closing, definition, problems, check_schema=True) -> _Block | None:
-    first_line = opening + 2  # 1-based line of the block's first YAML line
-    source = "\n".join(lines[opening + 1 : closing])
-    try:
-        node, value = _compose_and_construct(source)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = first_line + mark.line if mark else opening + 1
-        column = mark.column + 1 if mark else 1
-        reason = getattr(error, "problem", None) or str(error)
+    A block whose closing --- is missing is reported where it stops looking like YAML (the
+    first line that is not a field, a list item, an indented line or a comment), not at the
+    file's next ---, and is taken to end there, so the rest of the file still reads."""
+    delimiters = [i for i, line in enumerate(lines) if line.rstrip() == DELIMITER]
+    blocks, i = [], 0
+    while i < len(delimiters):
+        opening = delimiters[i]
+        following = delimiters[i + 1] if i + 1 < len(delimiters) else len(lines)
+        stray = next((k for k in range(opening + 1, following) if not _KEY_LINE.match(lines[k])), None)
+        if stray is None and i + 1 < len(delimiters):  # closed properly
+            end = delimiters[i + 2] if i + 2 < len(delimiters) else len(lines)
+            blocks.append((opening, following, following + 1, end))
+            i += 2
+            continue
+        where = f"before line {stray + 1}" if stray is not None else "at the end of the file"
         problems.add(
             path,
-            line,
-            column,
-            f"YAML syntax error: {reason}",
-            "put quotes around values containing ': ' or '#', and indent list items evenly",
+            opening + 1,
+            1,
+            f"the block opened here has no closing --- (its fields seem to end {where})",
+            f"add a line with only --- after the block's fields, {where}",
         )
+        if stray is None or not blocks:
+            return blocks or None
+        blocks.append((opening, stray, stray, following))  # the note starts at the stray line
+        i += 1
+    return blocks
+
+
+def _parse(path, lines, opening, closing, definition, problems) -> Block | None:
+    """One block's YAML, checked against its schema definition, or None."""
+    source = "\n".join(lines[opening + 1 : closing])
+    before = len(problems)
+    block = parse_block(path, source, opening + 2, problems, f"{definition} block")
+    if block is None:
         return None
-    if not isinstance(node, yaml.MappingNode):
-        problems.add(path, opening + 1, 1, f"the {definition} block must contain fields (name: value)", FORMAT_HINT)
-        return None
-    if _duplicate_keys(path, node, first_line, problems):
-        return None
-    block = _Block(value, node, first_line)
-    if not check_schema:
-        return block
-    before = len(problems.problems)
     check_against_schema(path, block, definition, problems)
-    for field_path, date in _dates(value):
+    for field_path, date in _dates(block.value):
         _check_date(path, block, field_path, date, problems)
-    return block if len(problems.problems) == before else None
+    _check_placeholders(path, block, problems)
+    return block if len(problems) == before else None
 
 
-def check_against_schema(path, block: _Block, definition: str, problems: ProblemCollector) -> None:
+def check_against_schema(path, block: Block, definition: str, problems: ProblemCollector) -> None:
     """Record every schema error of a parsed block, each at its field's line and column."""
-    errors = [] if _is_valid(definition)(block.value) else _validator(definition).iter_errors(block.value)
-    for error in errors:
+    if schema.is_valid(definition, block.value):
+        return
+    for error in schema.validator(definition).iter_errors(block.value):
         where = tuple(error.absolute_path)
         if error.validator == "additionalProperties":  # point at the unknown key itself
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -258,52 +135,15 @@ def check_against_schema(path, block: _Block, definition: str, problems: Problem
         problems.add(path, line, column, *explain(error, definition))
 
 
-def parse_yaml_document(path: Path, definition: str, problems: ProblemCollector) -> _Block | None:
-    """A whole file as one YAML mapping (the reliability policy), or None with problems recorded."""
-    text = read_text(path, problems, limit=1024 * 1024)
-    if text is None:
-        return None
-    lines = text.split("\n")
-    # As if the file were one block between --- lines: line numbers then start at 1.
-    return _parse_block(path, lines, -1, len(lines), definition, problems, check_schema=False)
-
-
-def _duplicate_keys(path, node, first_line, problems) -> bool:
-    found = False
-    for parent in _mappings(node):
-        seen = set()
-        for key, _ in parent.value:
-            if key.value in seen:
-                problems.add(
-                    path,
-                    first_line + key.start_mark.line,
-                    key.start_mark.column + 1,
-                    f"field '{key.value}' appears twice",
-                    "keep one of them",
-                )
-                found = True
-            seen.add(key.value)
-    return found
-
-
-def _mappings(node):
-    if isinstance(node, yaml.MappingNode):
-        yield node
-        for _, child in node.value:
-            yield from _mappings(child)
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            yield from _mappings(child)
-
-
 def _dates(value: dict):
-    """(field path, text) of every date a source gives, for the calendar and future checks."""
+    """(field path, text) of every date in a block, for the calendar and future checks."""
+    if isinstance(value.get("date"), str):
+        yield ("date",), value["date"]
     for i, source in enumerate(value.get("sources") or []):
-        if not isinstance(source, dict):
-            continue
-        for key in ("date", "verified"):
-            if isinstance(source.get(key), str):
-                yield ("sources", i, key), source[key]
+        if isinstance(source, dict):
+            for key in ("date", "verified"):
+                if isinstance(source.get(key), str):
+                    yield ("sources", i, key), source[key]
 
 
 def _check_date(path, block, field_path, text, problems) -> None:
@@ -320,15 +160,36 @@ def _check_date(path, block, field_path, text, problems) -> None:
     if date > dt.date.today():
         line, column = block.position(field_path)
         problems.add(
-            path,
-            line,
-            column,
-            f"{field_path[-1]} {text!r} is in the future",
-            "use the date the source was published or read",
+            path, line, column, f"{field_path[-1]} {text!r} is in the future", "use the date it was published or read"
         )
 
 
-def _build_annotation(path, block: _Block, note: str) -> Annotation:
+def _check_placeholders(path, block: Block, problems) -> None:
+    """The scaffold's example values never pass: each one left in is reported."""
+    groups = [((), block.value)] + [
+        (("sources", i), s) for i, s in enumerate(block.value.get("sources") or []) if isinstance(s, dict)
+    ]
+    for prefix, values in groups:
+        for key in placeholders(values):
+            line, column = block.position((*prefix, key))
+            problems.add(path, line, column, f"{key} still holds the example value", f"replace it with the real {key}")
+
+
+def _annotation(path, block: Block | None, note: str, note_start: int, problems) -> Annotation | None:
+    """The typed annotation with its rendered note, or None with problems recorded."""
+    if not note:
+        problems.add(path, note_start, 1, "annotation has no note", "write one to three sentences after the closing ---")
+        return None
+    if placeholders({"note": note}):
+        problems.add(path, note_start + 1, 1, "the note still holds the example text", "write the note")
+        return None
+    try:
+        rendered = render_note(note)
+    except NoteError as error:
+        problems.add(path, note_start + 1, 1, error.message, error.hint)
+        return None
+    if block is None:
+        return None
     value = block.value
     sources = tuple(
         Source(
@@ -352,8 +213,9 @@ def _build_annotation(path, block: _Block, note: str) -> Annotation:
         quote=value["quote"].strip(),
         relation=value["relation"],
         note=note,
+        rendered=rendered,
         sources=sources,
-        claim=value.get("claim"),
+        claim=(value.get("claim") or "").strip() or None,
     )
 
 
@@ -370,3 +232,25 @@ def _check_duplicate_quotes(path, annotations, problems) -> None:
                 "merge them into one annotation with several sources",
             )
         seen.setdefault(key, a.line)
+
+
+def load_folder(folder: Path, problems: ProblemCollector) -> list[AnnotationFile]:
+    """Load every annotation file of one article's folder, collecting all problems."""
+    files = []
+    for path in sorted(folder.iterdir()):
+        if not check_regular(path, problems):
+            continue
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.md", path.name):
+            problems.add(
+                path,
+                1,
+                1,
+                f"{path.name!r} is not a valid annotation file name",
+                "name it after the paragraph's first words: lower-case letters, digits and hyphens, ending in .md",
+            )
+            continue
+        try:
+            files.append(load_file(path))
+        except AnnotationError as error:
+            problems.extend(error)
+    return files

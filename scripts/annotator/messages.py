@@ -4,29 +4,41 @@ from __future__ import annotations
 
 import difflib
 
+from .errors import printable
+
 FORMAT_HINT = "see CONTRIBUTING.md, 'The annotation format'"
+_URL_FIELDS = ("url", "via", "archive_url", "original_url")
+_TYPE_NAMES = {
+    "dict": "fields",
+    "list": "a list",
+    "str": "text",
+    "bool": "true/false",
+    "NoneType": "empty",
+}
 
 
 def _where(path, definition: str) -> str:
     """A field path for people: ('sources', 0, 'url') -> 'source 1 url'."""
-    words = []
+    words: list[str] = []
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int) and words:
             words[-1] = f"{words[-1].rstrip('s')} {part + 1}"
         else:
             words.append(str(part))
     return " ".join(words) or definition
 
 
-_TYPE_NAMES = {
-    "dict": "fields",
-    "list": "a list",
-    "str": "text",
-    "int": "a number",
-    "float": "a number",
-    "bool": "true/false",
-    "NoneType": "empty",
-}
+def _choices(error) -> list | None:
+    """The allowed values when a field's schema is a list of documented constants."""
+    rows = error.schema.get("oneOf") if isinstance(error.schema, dict) else None
+    if rows and all(isinstance(r, dict) and "const" in r for r in rows):
+        return [r["const"] for r in rows]
+    return None
+
+
+def _short(value, length: int = 60) -> str:
+    text = printable(repr(value))
+    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def explain(error, definition: str) -> tuple[str, str]:
@@ -36,16 +48,10 @@ def explain(error, definition: str) -> tuple[str, str]:
     properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(properties))
-        hints = [
-            f"did you mean '{m[0]}'?"
-            for u in unknown
-            for m in [difflib.get_close_matches(u, list(properties), n=1)]
-            if m
-        ]
-        allowed = ", ".join(properties)
+        hints = [f"did you mean '{m[0]}'?" for u in unknown for m in [difflib.get_close_matches(u, properties, n=1)] if m]
         return (
-            f"unknown field {', '.join(repr(u) for u in unknown)} in {where}",
-            " ".join(hints) or f"allowed fields: {allowed}",
+            f"unknown field {', '.join(_short(u) for u in unknown)} in {where}",
+            " ".join(hints) or f"allowed fields: {', '.join(properties)}",
         )
     if error.validator == "required":
         missing = error.message.split("'")[1]
@@ -55,31 +61,47 @@ def explain(error, definition: str) -> tuple[str, str]:
                 "add a sources: list, or use relation: unsourced or opinion",
             )
         return f"missing required field '{missing}' in {where}", f"add {missing}: ... ({FORMAT_HINT})"
-    if error.validator == "enum":
-        choices = ", ".join(error.validator_value)
-        return f"{field_name} is {error.instance!r}, which is not allowed", f"use one of: {choices}"
+    choices = _choices(error)
+    if choices is not None or error.validator == "enum":
+        allowed = choices if choices is not None else error.validator_value
+        return f"{field_name} is {_short(error.instance)}, which is not allowed", f"use one of: {', '.join(allowed)}"
     if error.validator == "anyOf" and isinstance(error.instance, dict) and "title" in error.instance:
         return (
             f"{where} has neither url nor via",
             "give the original's address as url:, or, if you read a copy, the copy's address as via:",
         )
-    if error.validator == "pattern" and field_name in ("url", "via", "archive_url"):
+    if error.validator == "pattern" and field_name in _URL_FIELDS:
         return (
-            f"{field_name} {error.instance!r} is not an absolute http(s) address",
-            "copy the full address starting with https:// and with no spaces",
+            f"{field_name} {_short(error.instance)} is not an absolute http(s) address",
+            "copy the full address from the browser's address bar: https://..., no spaces",
+        )
+    if error.validator == "pattern" and field_name == "annotations":
+        return (
+            f"annotations {_short(error.instance)} is not a folder name",
+            "use lower-case letters, digits and single hyphens, e.g. moscow-concert-massacre",
+        )
+    if error.validator == "pattern" and "<>" in error.validator_value:
+        return (
+            f"{field_name} contains a character that is not allowed in page metadata",
+            "write plain text: no < > or straight double quotes (use “ ”), no invisible characters",
+        )
+    if error.validator == "pattern" and "\u200b" in error.validator_value:
+        return (
+            f"{field_name} contains an invisible or control character",
+            "delete it (retype the text around it)",
         )
     if error.validator == "pattern":
-        return f"{field_name} {error.instance!r} is not a date", "write it as YYYY-MM-DD (or YYYY-MM, YYYY)"
+        return f"{field_name} {_short(error.instance)} is not a date", "write it as YYYY-MM-DD (or YYYY-MM, YYYY)"
     if error.validator == "oneOf" and field_name == "verified":
         return (
-            f"verified is {error.instance!r}",
+            f"verified is {_short(error.instance)}",
             "write the day you read the excerpt in a copy of the source as YYYY-MM-DD, or false",
         )
     if error.validator == "type":
-        kind = {"string": "text", "array": "a list (lines starting with '- ')", "object": "fields"}
+        kind = {"string": "text", "array": "a list (lines starting with '- ')", "object": "fields", "boolean": "true or false"}
+        actual = _TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)
         return (
-            f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, "
-            f"not {_TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)}",
+            f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, not {actual}",
             "put text values in quotes; start each list item with '- '",
         )
     if error.validator in ("minItems", "maxItems") and field_name == "sources":
@@ -87,7 +109,6 @@ def explain(error, definition: str) -> tuple[str, str]:
             return "this relation needs at least one source", "add a source, or use relation: unsourced"
         return "too many sources", "an unsourced annotation has no sources; keep at most 10 otherwise"
     if error.validator in ("minLength", "maxLength"):
-        limit = error.validator_value
         size = "at least" if error.validator == "minLength" else "at most"
-        return f"{field_name} is {len(error.instance)} characters", f"it must be {size} {limit}"
-    return f"{where}: {error.message}", FORMAT_HINT
+        return f"{field_name} is {len(error.instance)} characters", f"it must be {size} {error.validator_value}"
+    return f"{where}: {printable(error.message)}", FORMAT_HINT

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-# Overall relation of an assertion to its sources, in the order the site lists them.
-RELATIONS = ("supports", "qualifies", "contradicts", "unsourced", "opinion", "editorial")
-RELATION_LABELS = {
-    "supports": "Supports",
-    "qualifies": "Qualifies",
-    "contradicts": "Contradicts",
-    "unsourced": "Unsourced",
-    "opinion": "Opinion",
-    "editorial": "Editor's note",
-    "context": "Context",
-}
+from .note import RenderedNote
+from .schema import RELATION, SOURCE_RELATION, Relation
+
+
+@dataclass(frozen=True)
+class SourceClass:
+    """A class of the reliability policy (annotations/reliability.yaml)."""
+
+    name: str
+    label: str
+    description: str
+    decides: bool  # can carry a supports/contradicts verdict on its own
 
 
 @dataclass(frozen=True)
@@ -24,13 +25,14 @@ class Source:
     url: str | None  # the original publication's address, None when only a copy is known
     outlet: str  # who originally published it
     excerpt: str
-    relation: str  # supports | qualifies | contradicts | context
-    verified_on: str | None  # YYYY-MM-DD the excerpt was checked, None if unverified
+    relation: str  # a name from SOURCE_RELATIONS
+    verified_on: str | None  # YYYY-MM-DD a person read the excerpt in a copy, None if nobody could
     date: str | None = None
     author: str | None = None
     archive_url: str | None = None
     via: str | None = None  # the copy actually read, when it is not the original's own page
-    line: int = 0  # line of the source's first field, for error messages
+    line: int = 0  # line of the source in its file, for error messages
+    standing: SourceClass | None = None  # its class in the reliability policy, set by the pipeline
 
     @property
     def verified(self) -> bool:
@@ -39,25 +41,39 @@ class Source:
     @property
     def link(self) -> str:
         """The address a reader follows: the original when known, else the copy read."""
-        return self.url or self.via  # the schema requires one of them
+        return self.url or self.via or ""
 
     @property
     def read_at(self) -> str:
-        """The page the excerpt was read on."""
-        return self.via or self.url
+        """The page the excerpt was read on (and that `verify` checks)."""
+        return self.via or self.url or ""
+
+    @property
+    def relation_row(self) -> Relation:
+        return SOURCE_RELATION[self.relation]
 
 
 @dataclass(frozen=True)
 class Annotation:
-    """One assertion of a paragraph, as written by a contributor."""
+    """One assertion of a paragraph, as written by a contributor (already validated)."""
 
     path: Path
     line: int  # line of the `quote:` key, for error messages
     quote: str
-    relation: str
-    note: str  # Markdown, untrusted
+    relation: str  # a name from RELATIONS
+    note: str  # the Markdown as written
+    rendered: RenderedNote  # the note sanitized, as every page shows it
     sources: tuple[Source, ...] = ()
     claim: str | None = None
+
+    @property
+    def relation_row(self) -> Relation:
+        return RELATION[self.relation]
+
+    @property
+    def summary(self) -> str:
+        """The claim in a few words: `claim` if given, else the quote."""
+        return self.claim or " ".join(self.quote.split())
 
 
 @dataclass(frozen=True)
@@ -69,20 +85,41 @@ class AnnotationFile:
 
 
 @dataclass(frozen=True)
-class Article:
-    """An article page: its slug (also its annotations folder), metadata and paragraph texts."""
+class ArticleMeta:
+    """An article page's front matter, checked against the schema's `article` definition."""
 
-    slug: str
-    path: Path
     title: str
-    paragraphs: tuple[str, ...]
-    body_markdown: str = field(default="", repr=False, compare=False)
-    meta: dict = field(default_factory=dict, hash=False, compare=False)
+    slug: str  # `annotations:`, the article's folder under annotations/
+    subtitle: str | None = None
+    description: str | None = None
+    author: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    original_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article page: its metadata, the text of each annotatable block, and its body."""
+
+    path: Path
+    meta: ArticleMeta
+    paragraphs: tuple[str, ...]  # every annotatable block (paragraph, list item, quoted paragraph)
+    body_markdown: str
+    key: str  # identifies the page's Markdown whichever generator converts it
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
 
 
 @dataclass(frozen=True)
 class AnchoredNote:
-    """An annotation placed in the article: paragraph number (1-based) and character span."""
+    """An annotation placed in the article: block number (1-based) and character span."""
 
     annotation: Annotation
     paragraph: int

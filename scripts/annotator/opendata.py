@@ -7,14 +7,11 @@ ClaimReview objects for notes that judge a claim (supports, qualifies, contradic
 
 from __future__ import annotations
 
-from .model import RELATION_LABELS
 from .pipeline import AnnotatedArticle
-from .sidenote import note_text
 
 AFFIX = 32
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
-# How each judged relation reads as a rating of the claim (1 worst ... 5 best).
-RATINGS = {"supports": 5, "qualifies": 3, "contradicts": 1}
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"  # the notes and data (LICENSE-NOTES.md)
 
 
 def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
@@ -23,7 +20,7 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
     for n in item.notes:
         a, text = n.annotation, item.article.paragraphs[n.paragraph - 1]
         bodies = [
-            {"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": note_text(a.note)},
+            {"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": a.rendered.text},
             {"type": "TextualBody", "purpose": "classifying", "value": a.relation},
         ] + [
             {
@@ -31,6 +28,7 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
                 "purpose": "linking",
                 "source": s.link,
                 **({"via": s.via} if s.via else {}),
+                **({"reliability": s.standing.name} if s.standing else {}),
                 "title": s.title,
                 "creator": s.outlet,
                 "value": s.excerpt,
@@ -62,6 +60,7 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
         "id": f"{page_url}#annotations",
         "type": "AnnotationCollection",
         "label": f"Notes on {item.article.title}",
+        "rights": LICENSE,
         "total": len(items),
         "first": {"type": "AnnotationPage", "items": items},
     }
@@ -71,8 +70,8 @@ def claim_reviews(item: AnnotatedArticle, page_url: str, publisher: str) -> list
     """schema.org ClaimReview for each note whose relation judges the claim."""
     reviews = []
     for n in item.notes:
-        a = n.annotation
-        if a.relation not in RATINGS:
+        a, relation = n.annotation, n.annotation.relation_row
+        if not relation.judges:
             continue
         reviews.append(
             {
@@ -83,16 +82,17 @@ def claim_reviews(item: AnnotatedArticle, page_url: str, publisher: str) -> list
                 "author": {"@type": "Organization", "name": publisher},
                 "reviewRating": {
                     "@type": "Rating",
-                    "ratingValue": RATINGS[a.relation],
+                    "ratingValue": relation.rating,
                     "bestRating": 5,
                     "worstRating": 1,
-                    "alternateName": RELATION_LABELS[a.relation],
+                    "alternateName": relation.label,
                 },
                 "itemReviewed": {
                     "@type": "Claim",
                     "appearance": {"@type": "OpinionNewsArticle", "url": page_url, "headline": item.article.title},
                 },
-                "reviewBody": note_text(a.note),
+                "reviewBody": a.rendered.text,
+                "license": LICENSE,
             }
         )
     return reviews

@@ -1,20 +1,23 @@
-"""The whole merge in order: find articles -> load annotation files -> anchor them.
+"""The whole merge in order: find articles -> load annotation files -> check sources -> anchor.
 
-`prepare(docs_dir, annotations_dir)` returns one AnnotatedArticle per article page, or raises
-AnnotationError listing every problem in every file, so nothing under annotations/ is lost.
+`prepare(docs_dir, annotations_dir)` returns the `Publication` (every article page with its
+anchored notes, and the reliability policy), or raises AnnotationError listing every problem
+in every file, so nothing under annotations/ is lost or published half-checked.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .anchor import anchor_article
 from .article import find_articles
 from .errors import AnnotationError, ProblemCollector
-from .load import load_file
+from .inputs import check_regular
+from .load import load_folder
 from .model import AnchoredNote, AnnotationFile, Article
-from .reliability import POLICY_NAME, Policy, check_sources, load_policy
+from .paths import POLICY_NAME
+from .reliability import Policy, check_sources, load_policy
 
 
 @dataclass(frozen=True)
@@ -24,38 +27,20 @@ class AnnotatedArticle:
     notes: tuple[AnchoredNote, ...]
 
 
-def annotation_files(folder: Path, problems: ProblemCollector) -> list[Path]:
-    """The .md files of one article's folder; anything else there is reported."""
-    paths = []
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix == ".md":
-            paths.append(path)
-        else:
-            problems.add(
-                path,
-                1,
-                1,
-                "not an annotation file (annotation files are .md files)",
-                "rename it to end in .md, or move it out of annotations/",
-            )
-    return paths
+@dataclass(frozen=True)
+class Publication:
+    articles: tuple[AnnotatedArticle, ...]
+    policy: Policy | None
+    docs: Path  # the folder of the article pages, resolved
+
+    def article(self, slug: str) -> AnnotatedArticle | None:
+        return next((a for a in self.articles if a.article.slug == slug), None)
 
 
-def load_folder(folder: Path, problems: ProblemCollector) -> list[AnnotationFile]:
-    """Load every annotation file of one folder, collecting all problems."""
-    files = []
-    for path in annotation_files(folder, problems):
-        try:
-            files.append(load_file(path))
-        except AnnotationError as error:
-            problems.extend(error)
-    return files
-
-
-def _policy(annotations_dir: Path, problems: ProblemCollector) -> Policy | None:
+def load_policy_in(annotations_dir: Path, problems: ProblemCollector) -> Policy | None:
     """The reliability policy beside the article folders; None (with a problem) if unusable."""
     path = annotations_dir / POLICY_NAME
-    if not path.is_file():
+    if not path.exists():
         problems.add(path, 1, 1, "the reliability policy is missing", "create it; see CONTRIBUTING.md")
         return None
     try:
@@ -65,38 +50,72 @@ def _policy(annotations_dir: Path, problems: ProblemCollector) -> Policy | None:
         return None
 
 
-def prepare(docs_dir: Path, annotations_dir: Path) -> list[AnnotatedArticle]:
-    """Load and anchor the annotations of every article page under docs_dir."""
-    problems = ProblemCollector()
-    articles = find_articles(docs_dir)
+def annotate_article(
+    article: Article, annotations_dir: Path, policy: Policy | None, problems: ProblemCollector
+) -> AnnotatedArticle | None:
+    """Load, check and anchor one article's annotation files; None if any problem."""
+    before = len(problems)
+    folder = annotations_dir / article.slug
+    files = load_folder(folder, problems) if folder.exists() and check_regular(folder, problems, "folder") else []
+    if policy is not None:
+        for file in files:
+            for annotation in file.annotations:
+                check_sources(policy, annotation, problems)
+        files = [with_standing(file, policy) for file in files]
+    try:
+        notes = anchor_article(article, files)
+    except AnnotationError as error:
+        problems.extend(error)
+        return None
+    return AnnotatedArticle(article, tuple(files), tuple(notes)) if len(problems) == before else None
+
+
+def with_standing(file: AnnotationFile, policy: Policy) -> AnnotationFile:
+    """The file with each source's class in the reliability policy filled in."""
+    annotations = tuple(
+        replace(a, sources=tuple(replace(s, standing=policy.class_of(s)) for s in a.sources)) for a in file.annotations
+    )
+    return replace(file, annotations=annotations)
+
+
+def _check_folders(annotations_dir: Path, articles: list[Article], problems: ProblemCollector) -> None:
+    """Every entry of annotations/ is the policy or the folder of an article page."""
     slugs = {a.slug for a in articles}
-    policy = _policy(annotations_dir, problems)
-    if annotations_dir.is_dir():
-        for entry in sorted(annotations_dir.iterdir()):
-            if entry.name == POLICY_NAME:
-                continue
-            if entry.is_file() or entry.name not in slugs:
-                problems.add(
-                    entry,
-                    1,
-                    1,
-                    f"no article page has 'annotations: {entry.name}'",
-                    "put annotation files in annotations/<article>/, where <article> is the "
-                    "value of 'annotations:' in the article page's front matter",
-                )
-    result = []
-    for article in articles:
-        folder = annotations_dir / article.slug
-        files = load_folder(folder, problems) if folder.is_dir() else []
-        if policy is not None:
-            for file in files:
-                for annotation in file.annotations:
-                    check_sources(policy, annotation, problems)
-        try:
-            notes = anchor_article(article, files)
-        except AnnotationError as error:
-            problems.extend(error)
+    for entry in sorted(annotations_dir.iterdir()):
+        if entry.name == POLICY_NAME:
             continue
-        result.append(AnnotatedArticle(article, tuple(files), tuple(notes)))
+        if entry.name not in slugs or entry.is_symlink() or not entry.is_dir():
+            problems.add(
+                entry,
+                1,
+                1,
+                f"no article page has 'annotations: {entry.name}'",
+                "put annotation files in annotations/<article>/, where <article> is the "
+                "value of 'annotations:' in the article page's front matter",
+            )
+
+
+def _check_unique(articles: list[Article], problems: ProblemCollector) -> None:
+    """Two pages cannot share a folder, nor a text (the build tells articles apart by text)."""
+    for field, what in (("slug", "annotations: value"), ("key", "text")):
+        seen: dict[str, Article] = {}
+        for article in articles:
+            other = seen.setdefault(getattr(article, field), article)
+            if other is not article:
+                problems.add(
+                    article.path, 1, 1, f"this page has the same {what} as {other.path}", "each article needs its own"
+                )
+
+
+def prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
+    """Load, check and anchor the annotations of every article page under docs_dir."""
+    problems = ProblemCollector()
+    articles = find_articles(docs_dir, problems)
+    _check_unique(articles, problems)
+    policy = None
+    if annotations_dir.exists() and check_regular(annotations_dir, problems, "folder"):
+        _check_folders(annotations_dir, articles, problems)
+        policy = load_policy_in(annotations_dir, problems)
+    result = [annotate_article(article, annotations_dir, policy, problems) for article in articles]
     problems.raise_if_any()
-    return result
+    return Publication(tuple(result), policy, docs_dir.resolve())

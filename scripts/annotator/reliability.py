@@ -13,19 +13,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ProblemCollector
-from .model import Annotation, Source
+from .inputs import check_regular, read_text
+from .model import Annotation, Source, SourceClass
+from .paths import POLICY_NAME
+from .yamlblock import parse_block
 
-POLICY_NAME = "reliability.yaml"  # beside the article folders in annotations/
 REPUBLISHER = "republisher"  # the class of sites that host other outlets' texts
 JUDGED = ("supports", "contradicts")  # verdicts that must rest on a source that can carry one
-
-
-@dataclass(frozen=True)
-class SourceClass:
-    name: str
-    label: str
-    description: str
-    decides: bool  # can carry a supports/contradicts verdict on its own
 
 
 @dataclass(frozen=True)
@@ -161,12 +155,13 @@ def check_sources(policy: Policy, annotation: Annotation, problems: ProblemColle
 
 def load_policy(path: Path) -> Policy:
     """Read and check the policy file; raise AnnotationError listing every problem in it."""
-    from .load import check_against_schema, parse_yaml_document
+    from .load import check_against_schema
 
     problems = ProblemCollector()
-    block = parse_yaml_document(path, "reliability", problems)
-    problems.raise_if_any()
-    check_against_schema(path, block, "reliability", problems)
+    text = read_text(path, problems, limit=1024 * 1024) if check_regular(path, problems) else None
+    block = parse_block(path, text, 1, problems, "policy") if text is not None else None
+    if block is not None:
+        check_against_schema(path, block, "reliability", problems)
     problems.raise_if_any()
     value = block.value
     classes = {

@@ -1,92 +1,87 @@
-"""Render step: mark each assertion in the article's paragraphs and add its numbered sidenote.
+"""Render step: mark each assertion in the article's blocks and add its numbered sidenote.
 
-It runs inside Python-Markdown, on the element tree, after inline parsing: `AnnotateExtension`
-annotates whichever article its `current` attribute names; `render_article(article, notes)`
-renders one article on its own (the single-file edition and the tests).
+`annotate_tree(root, article, notes, stash)` works on Python-Markdown's element tree after
+inline parsing; `render_article(article, notes)` converts and annotates one article on its own
+(the single-file edition, validation and the tests).
 
 Markup of one note (CSS-only toggle, after Tufte CSS; JavaScript only enhances it):
 
     <span class="claim-anchor" id="p9-2"></span>
-    <label class="claim" for="t-p9-2">assertion text</label>
+    <label class="claim rel-qualifies" for="t-p9-2">assertion text</label>
     <input type="checkbox" class="sn-toggle" id="t-p9-2" aria-controls="n-p9-2">
-    <label class="sn-num" for="t-p9-2">3</label>
-    <span class="sidenote" id="n-p9-2" role="note">...</span>
+    <label class="sn-num rel-qualifies" for="t-p9-2"><span class="sn-sr">note </span>3</label>
+    <span class="sidenote rel-qualifies" id="n-p9-2" role="note">...</span>
 
-Overlapping or nested assertions: the paragraph is cut at every start and end, and each piece
+Overlapping or nested assertions: the block is cut at every start and end, and each piece
 becomes a label of the innermost (shortest) assertion covering it, so labels never nest and a
 click always opens the most specific note. Pieces covered twice carry `claim--nested`.
+
+Inline markup: an assertion may start or end inside a link, emphasis or code. Its text is still
+marked there (inside a link as a <span>, since a label in a link is invalid), but the toggle,
+number and note go right after the outermost inline element that holds its end, so no control
+or note ever sits inside a link or emphasis.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Iterator
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .blocks import NOT_INLINE, block_text, blocks_of, segments
 from .errors import AnnotationError, Problem
 from .model import AnchoredNote, Article
-from .sidenote import render_sidenote
-
-Stash = Callable[[str], str]  # stores finished HTML, returns the placeholder Markdown swaps back
+from .sidenote import Stash, element, sidenote_element
 
 
-def paragraphs_of(root: etree.Element) -> list[etree.Element]:
-    """The article's paragraphs: the top-level <p> elements of a converted page."""
-    return [child for child in root if child.tag == "p"]
-
-
-def text_of(element: etree.Element) -> str:
-    return "".join(element.itertext())
-
-
-def _segments(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
-    """Every text run inside element, in reading order, as (owner, "text" or "tail")."""
-    yield element, "text"
-    for child in element:
-        yield from _segments(child)
-        yield child, "tail"
-
-
-def _controls(note: AnchoredNote, stash: Stash) -> list:
-    toggle = etree.Element(
+def _controls(note: AnchoredNote, stash: Stash) -> list[etree.Element]:
+    css = note.annotation.relation_row.css_class
+    toggle = element(
         "input", {"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
     )
-    number = etree.Element("label", {"class": f"sn-num sn-num--{note.annotation.relation}", "for": note.toggle_id})
-    hidden = etree.SubElement(number, "span", {"class": "sn-sr"})
-    hidden.text = "note "
-    hidden.tail = str(note.number)
-    return [toggle, number, stash(render_sidenote(note))]
+    hidden = element("span", {"class": "sn-sr"}, "note ")
+    number = element("label", {"class": f"sn-num {css}", "for": note.toggle_id}, None, hidden, str(note.number))
+    return [toggle, number, sidenote_element(note, stash)]
 
 
-def _pieces(text: str, start: int, notes: list[AnchoredNote], cuts: list[int], stash: Stash, done: set) -> list:
-    """One text run cut at note boundaries: plain strings, claim labels and each note's controls."""
-    end = start + len(text)
-    points = [start] + [c for c in cuts if start < c < end] + [end]
-    pieces: list = []
-    for a, b in zip(points, points[1:], strict=False):
-        covering = [n for n in notes if n.start <= a and b <= n.end]
-        piece = text[a - start : b - start]
-        if not covering:
-            pieces.append(piece)
-        else:
-            for n in covering:
-                if n.start == a and n.id not in done:
-                    done.add(n.id)
-                    pieces.append(etree.Element("span", {"class": "claim-anchor", "id": n.id}))
-            inner = min(covering, key=lambda n: (n.end - n.start, -n.number))
-            label = etree.Element(
-                "label", {"class": "claim claim--nested" if len(covering) > 1 else "claim", "for": inner.toggle_id}
-            )
-            label.text = piece
-            pieces.append(label)
-        for n in sorted((n for n in notes if n.end == b and n.start < b), key=lambda n: n.number):
-            if f"{n.id}:end" not in done:
-                done.add(f"{n.id}:end")
-                pieces.extend(_controls(n, stash))
-    return pieces
+class _Block:
+    """One block being annotated: its notes, cut points and the controls still to place."""
+
+    def __init__(self, notes: list[AnchoredNote], stash: Stash):
+        self.notes, self.stash = notes, stash
+        self.cuts = sorted({n.start for n in notes} | {n.end for n in notes})
+        self.done: set[str] = set()
+
+    def pieces(self, text: str, start: int, in_link: bool) -> tuple[list, list]:
+        """(marked pieces of one text run, controls of the notes that end in it)."""
+        end = start + len(text)
+        points = [start] + [c for c in self.cuts if start < c < end] + [end]
+        pieces: list = []
+        controls: list = []
+        for a, b in zip(points, points[1:], strict=False):
+            covering = [n for n in self.notes if n.start <= a and b <= n.end]
+            piece = text[a - start : b - start]
+            if not covering:
+                pieces.append(piece)
+            else:
+                for n in covering:
+                    if n.start == a and n.id not in self.done:
+                        self.done.add(n.id)
+                        pieces.append(element("span", {"class": "claim-anchor", "id": n.id}))
+                inner = min(covering, key=lambda n: (n.end - n.start, -n.number))
+                css = "claim" + (" claim--nested" if len(covering) > 1 else "")
+                css += f" {inner.annotation.relation_row.css_class}"
+                if in_link:  # a label inside a link is invalid HTML: mark the text only
+                    pieces.append(element("span", {"class": css + " claim--in-link"}, piece))
+                else:
+                    pieces.append(element("label", {"class": css, "for": inner.toggle_id}, piece))
+            for n in sorted((n for n in self.notes if n.end == b and n.start < b), key=lambda n: n.number):
+                if f"{n.id}:end" not in self.done:
+                    self.done.add(f"{n.id}:end")
+                    controls.extend(_controls(n, self.stash))
+        return pieces, controls
 
 
 def _place(owner: etree.Element, where: str, pieces: list, parents: dict) -> None:
@@ -102,27 +97,48 @@ def _place(owner: etree.Element, where: str, pieces: list, parents: dict) -> Non
         else:
             elements.append(piece)
     setattr(owner, where, lead or None)
-    for offset, element in enumerate(elements):
-        container.insert(index + offset, element)
+    for offset, child in enumerate(elements):
+        container.insert(index + offset, child)
 
 
-def annotate_paragraph(paragraph: etree.Element, notes: list[AnchoredNote], stash: Stash) -> None:
-    """Mark each note's span inside one <p>, in place. Offsets index the paragraph's text."""
-    cuts = sorted({n.start for n in notes} | {n.end for n in notes})
-    parents = {child: parent for parent in paragraph.iter() for child in parent}
-    done: set[str] = set()
+def annotate_block(block: etree.Element, notes: list[AnchoredNote], stash: Stash) -> None:
+    """Mark each note's span inside one block, in place. Offsets index the block's text."""
+    state = _Block(notes, stash)
+    parents = {child: parent for parent in block.iter() for child in parent}
+    top = {}  # each inline element -> the child of the block that holds it
+    for child in block:
+        if child.tag not in NOT_INLINE:
+            for node in child.iter():
+                top[node] = child
+    pending: dict[etree.Element, list] = {}  # controls to place right after a child of the block
     offset = 0
-    for owner, where in list(_segments(paragraph)):
+    for owner, where in list(segments(block)):
         text = getattr(owner, where) or ""
-        if text:
-            _place(owner, where, _pieces(text, offset, notes, cuts, stash, done), parents)
+        container = owner if where == "text" else parents[owner]
+        inside = top.get(container)  # None when the text sits directly in the block
+        in_link = any(node.tag == "a" for node in _ancestors(container, parents, block))
+        pieces, controls = state.pieces(text, offset, in_link) if text else ([], [])
+        if inside is None:  # controls go right where the assertion ends
+            before = pending.pop(owner, []) if where == "tail" else []
+            if before or pieces or controls:
+                _place(owner, where, before + pieces + controls, parents)
+        else:  # inside an inline element: its controls wait until after the element
+            pending.setdefault(inside, []).extend(controls)
+            if pieces:
+                _place(owner, where, pieces, parents)
         offset += len(text)
 
 
+def _ancestors(node, parents: dict, stop: etree.Element):
+    while node is not None and node is not stop:
+        yield node
+        node = parents.get(node)
+
+
 def annotate_tree(root: etree.Element, article: Article, notes: list[AnchoredNote], stash: Stash) -> None:
-    """Annotate a converted article page; its top-level <p> must be the article's paragraphs."""
-    paragraphs = paragraphs_of(root)
-    texts = tuple(text_of(p) for p in paragraphs)
+    """Annotate a converted article page; its blocks must be the article's blocks."""
+    blocks = blocks_of(root)
+    texts = tuple(block_text(b) for b in blocks)
     if texts != article.paragraphs:
         first = next((i for i, (a, b) in enumerate(zip(texts, article.paragraphs, strict=False)) if a != b), len(texts))
         raise AnnotationError(
@@ -131,52 +147,41 @@ def annotate_tree(root: etree.Element, article: Article, notes: list[AnchoredNot
                     str(article.path),
                     1,
                     1,
-                    f"rendered paragraph {first + 1} differs from the article source "
-                    f"({len(texts)} rendered, {len(article.paragraphs)} in the source)",
-                    "the article page must be plain paragraphs; check markdown_extensions",
+                    f"the page as converted differs from the article's text at block {first + 1} "
+                    f"({len(texts)} blocks converted, {len(article.paragraphs)} in the source)",
+                    "a Markdown extension changes the article's text (for example smarty); "
+                    "remove it from markdown_extensions or keep article pages free of its syntax",
                 )
             ]
         )
-    by_paragraph: dict[int, list[AnchoredNote]] = {}
+    by_block: dict[int, list[AnchoredNote]] = {}
     for note in notes:
-        by_paragraph.setdefault(note.paragraph, []).append(note)
-    for number, paragraph in enumerate(paragraphs, start=1):
-        paragraph.set("id", f"p{number}")
-        if number in by_paragraph:
-            annotate_paragraph(paragraph, by_paragraph[number], stash)
+        by_block.setdefault(note.paragraph, []).append(note)
+    for number, block in enumerate(blocks, start=1):
+        block.set("id", f"p{number}")
+        if number in by_block:
+            annotate_block(block, by_block[number], stash)
 
 
 class _Annotate(Treeprocessor):
-    def __init__(self, md, extension: AnnotateExtension):
+    def __init__(self, md, article: Article, notes: list[AnchoredNote]):
         super().__init__(md)
-        self.extension = extension
+        self.article, self.notes = article, notes
 
     def run(self, root):
-        if self.extension.current is not None:
-            article, notes = self.extension.current
-            try:
-                annotate_tree(root, article, list(notes), self.md.htmlStash.store)
-            except AnnotationError as error:
-                raise self.extension.wrap_error(error) from None
+        annotate_tree(root, self.article, self.notes, self.md.htmlStash.store)
 
 
-class AnnotateExtension(Extension):
-    """Annotates the page being converted when `current` is set to (article, notes).
-
-    `wrap_error` turns an AnnotationError into the exception the host reports cleanly."""
-
-    def __init__(self, wrap_error: Callable[[AnnotationError], Exception] = lambda error: error, **kwargs):
-        super().__init__(**kwargs)
-        self.current: tuple[Article, list[AnchoredNote]] | None = None
-        self.wrap_error = wrap_error
+class _OneArticle(Extension):
+    def __init__(self, article: Article, notes: list[AnchoredNote]):
+        super().__init__()
+        self.article, self.notes = article, notes
 
     def extendMarkdown(self, md):
-        # Priority -5: after inline parsing (20) and unescaping (0), so text is final.
-        md.treeprocessors.register(_Annotate(md, self), "annotate_article", -5)
+        # Priority -5: after inline parsing (20) and unescaping (0), so the text is final.
+        md.treeprocessors.register(_Annotate(md, self.article, self.notes), "annotate_article", -5)
 
 
 def render_article(article: Article, notes: list[AnchoredNote]) -> str:
     """The article body as annotated HTML, converted here with plain Python-Markdown."""
-    extension = AnnotateExtension()
-    extension.current = (article, notes)
-    return markdown.Markdown(extensions=[extension]).convert(article.body_markdown)
+    return markdown.Markdown(extensions=[_OneArticle(article, list(notes))]).convert(article.body_markdown)

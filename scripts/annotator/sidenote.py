@@ -1,106 +1,96 @@
-"""The HTML of one sidenote: its number, relation badge, note text and sources.
+"""One sidenote as elements: its number, relation badge, claim, note text and sources.
 
-Contributors' note Markdown is untrusted: it is rendered by Python-Markdown and cleaned by nh3
-(the ammonia sanitizer) with an allow-list of inline tags and http(s) links only. Every other
-field is escaped. The result is phrasing content, valid inside the article's <p>.
+Everything is built with ElementTree, so every contributor field is escaped for the place it
+lands (text or attribute) by construction. The note's own HTML, already sanitized by
+note.render_note, goes in through `stash` (Python-Markdown's store for finished HTML).
+The result is phrasing content (spans, links, a label), valid inside the article's <p>.
 """
 
 from __future__ import annotations
 
-import html as htmlmod
-from functools import cache
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import markdown
-import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from .model import AnchoredNote, Source
+from .note import LINK_REL
 
-from .model import RELATION_LABELS, AnchoredNote, Source
-
-# Allow-list for contributors' note Markdown after rendering: inline text and safe links only.
-NOTE_TAGS = {"a", "em", "strong", "code", "br", "span", "q", "i", "b", "sub", "sup"}
-NOTE_ATTRIBUTES = {"a": {"href", "title"}}
-NOTE_CLASSES = {"span": {"sn-para"}}
-LINK_REL = "noopener noreferrer"
+Stash = Callable[[str], str]  # stores finished HTML, returns the placeholder Markdown swaps back
 
 
-class _InlineParagraphs(Treeprocessor):
-    """A note sits inside the article's <p>, so its own paragraphs become <span class="sn-para">."""
-
-    def run(self, root):
-        for element in root.iter("p"):
-            element.tag = "span"
-            element.set("class", "sn-para")
-
-
-class _NoteExtension(Extension):
-    def extendMarkdown(self, md):
-        # Priority 0: after the inline patterns (30) have built links and emphasis.
-        md.treeprocessors.register(_InlineParagraphs(md), "inline_paragraphs", 0)
-
-
-_NOTE_MARKDOWN = markdown.Markdown(extensions=[_NoteExtension()])
-
-
-@cache  # the page, the search index and the data files all render each note
-def sanitize_note(text: str) -> str:
-    """Render untrusted note Markdown and keep only the allow-listed inline HTML (nh3)."""
-    rendered = _NOTE_MARKDOWN.reset().convert(text)
-    return nh3.clean(
-        rendered,
-        tags=NOTE_TAGS,
-        attributes=NOTE_ATTRIBUTES,
-        allowed_classes=NOTE_CLASSES,
-        url_schemes={"http", "https"},
-        link_rel=LINK_REL,
-    )
+def element(tag: str, attributes: dict | None = None, text: str | None = None, *children) -> etree.Element:
+    """An element with attributes, text and children (strings become the previous child's tail)."""
+    node = etree.Element(tag, {k: v for k, v in (attributes or {}).items() if v is not None})
+    node.text = text
+    last = None
+    for child in children:
+        if isinstance(child, str):
+            if last is None:
+                node.text = (node.text or "") + child
+            else:
+                last.tail = (last.tail or "") + child
+        elif child is not None:
+            node.append(child)
+            last = child
+    return node
 
 
-@cache
-def note_text(text: str) -> str:
-    """A note as plain text (for the search index and the data files)."""
-    return " ".join(htmlmod.unescape(nh3.clean(sanitize_note(text), tags=set())).split())
+def link(href: str, text: str, css: str | None = None) -> etree.Element:
+    """A link out of the site: only ever an http(s) address that the schema checked."""
+    return element("a", {"class": css, "href": href, "rel": LINK_REL}, text)
 
 
-def _attr(value: str) -> str:
-    return htmlmod.escape(value, quote=True)
+def host(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-def render_source(source: Source) -> str:
-    """One source line: linked title, outlet, date, its relation, the excerpt, verification."""
-    e = htmlmod.escape
-    parts = [f'<a class="sn-title" href="{_attr(source.link)}" rel="{LINK_REL}">{e(source.title)}</a>']
-    byline = ", ".join(e(x) for x in (source.author, source.outlet, source.date) if x)
-    parts.append(f'<span class="sn-outlet">{byline}</span>')
-    if source.via:
-        host = urlsplit(source.via).hostname or ""
-        parts.append(f'<a class="sn-via" href="{_attr(source.via)}" rel="{LINK_REL}">via {e(host.removeprefix("www."))}</a>')
+def source_element(source: Source) -> etree.Element:
+    """One source: linked title; author, outlet, date; via; class; relation; excerpt; check."""
+    byline = ", ".join(x for x in (source.author, source.outlet, source.date) if x)
+    parts: list = [link(source.link, source.title, "sn-title"), " ", element("span", {"class": "sn-outlet"}, byline)]
+    if source.via and source.url:
+        parts += [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
+    elif source.via:
+        parts += [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")]
     if source.archive_url:
-        parts.append(f'<a class="sn-archive" href="{_attr(source.archive_url)}" rel="{LINK_REL}">archived copy</a>')
-    label = RELATION_LABELS[source.relation].lower()
-    parts.append(f'<span class="sn-rel sn-rel--{source.relation}">{label}</span>')
-    parts.append(f'<q class="sn-excerpt">{e(source.excerpt)}</q>')
+        parts += [" ", link(source.archive_url, "archived copy", "sn-archive")]
+    if source.standing:
+        parts += [" ", element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label)]
+    relation = source.relation_row
+    parts += [" ", element("span", {"class": f"sn-rel {relation.css_class}"}, relation.label)]
+    parts += [" ", element("q", {"class": "sn-excerpt"}, source.excerpt)]
     if source.verified:
-        parts.append(f'<span class="sn-check">excerpt checked {e(source.verified_on)}</span>')
+        parts.append(element("span", {"class": "sn-check"}, f"excerpt read {source.verified_on}"))
     else:
-        parts.append('<span class="sn-check sn-check--unverified">unverified: not read in a stored copy</span>')
-    return '<span class="sn-source">' + " ".join(parts) + "</span>"
+        parts.append(element("span", {"class": "sn-check sn-check--unverified"}, "unverified: not read in a copy"))
+    return element("span", {"class": "sn-source"}, None, *parts)
 
 
-def render_sidenote(note: AnchoredNote) -> str:
-    """The sidenote body: back-link number, relation badge, source count, note text, sources."""
+def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
+    """The sidenote: back-link number, badge, source count, claim, note text, sources."""
     a = note.annotation
-    sources = "".join(render_source(s) for s in a.sources)
+    relation = a.relation_row
     count = len(a.sources)
-    counted = f'<span class="sn-count">{count} source{"s" if count != 1 else ""}</span> ' if count else ""
-    return (
-        f'<span class="sidenote" id="{note.note_id}" role="note" aria-label="Note {note.number}" data-search-exclude>'
-        f'<a class="sn-back" href="#{note.id}" title="Back to the text">{note.number}</a> '
-        f'<span class="badge badge--{a.relation}">{RELATION_LABELS[a.relation]}</span> '
-        f"{counted}"
-        f'<label class="sn-more" for="{note.toggle_id}" aria-hidden="true"></label>'
-        f'<span class="sn-text">{sanitize_note(a.note)}</span>'
-        + (f'<span class="sn-sources">{sources}</span>' if sources else "")
-        + "</span>"
-    )
+    parts: list = [
+        element("a", {"class": "sn-back", "href": f"#{note.id}", "title": "Back to the text"}, str(note.number)),
+        " ",
+        element("span", {"class": f"badge {relation.css_class}"}, relation.label),
+        " ",
+    ]
+    if count:
+        parts += [element("span", {"class": "sn-count"}, f"{count} source{'s' if count != 1 else ''}"), " "]
+    parts += [
+        element("span", {"class": "sn-claim"}, a.summary),
+        element("label", {"class": "sn-more", "for": note.toggle_id, "aria-hidden": "true"}),
+        element("span", {"class": "sn-text"}, stash(a.rendered.html)),
+    ]
+    if a.sources:
+        parts.append(element("span", {"class": "sn-sources"}, None, *(source_element(s) for s in a.sources)))
+    attributes = {
+        "class": f"sidenote {relation.css_class}",
+        "id": note.note_id,
+        "role": "note",
+        "aria-label": f"Note {note.number}",
+        "data-search-exclude": "",
+    }
+    return element("span", attributes, None, *parts)

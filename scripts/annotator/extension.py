@@ -1,0 +1,148 @@
+"""The merge as a Python-Markdown extension, loaded by name by any generator that renders with
+Python-Markdown (MkDocs, Zensical):
+
+    markdown_extensions:
+      - annotator:
+          docs_dir: docs                 # where article pages are (relative to the current folder)
+          annotations_dir: annotations   # where their annotation folders and the policy are
+
+Each page is converted by its own Markdown instance; the extension finds by itself whether the
+page is an article (by its text, see article.page_key) and which generated section a page asks
+for (a paragraph reading `[annotator: claims]`, `sources`, `articles`, `legend` or `classes`).
+Links it writes to other pages and files use `annotator:` addresses that `annotator postbuild`
+resolves once the site is built. A problem in an article's annotations shows as an error
+banner on its page (and `postbuild` then fails), so a preview keeps working while it is fixed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import xml.etree.ElementTree as etree
+
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+from . import generated
+from .article import page_key
+from .errors import AnnotationError
+from .paths import ANNOTATIONS, DOCS
+from .render import annotate_tree
+from .sidenote import element
+from .store import Store
+
+MARKER = re.compile(r"^\[annotator: ([a-z]+)(?: ([a-z0-9-]+))?\]$")
+ERROR_CLASS = "annotator-errors"
+
+
+class _Identify(Preprocessor):
+    """Records which article (if any) this page is, from its Markdown before any change."""
+
+    def __init__(self, md, extension: AnnotatorExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines):
+        self.extension.article = self.extension.store.article_for(page_key("\n".join(lines)))
+        return lines
+
+
+def error_banner(error: AnnotationError, fallback: bool) -> etree.Element:
+    """The problems, in full, at the top of the page (seen only in a preview: a build fails)."""
+    intro = "This page's annotations have problems" + (
+        "; the notes shown are from the last version that built." if fallback else "; no notes are shown."
+    )
+    items = [element("li", None, str(p)) for p in error.problems[:50]]
+    return element(
+        "div", {"class": ERROR_CLASS, "role": "alert"}, None, element("p", None, intro), element("ul", None, None, *items)
+    )
+
+
+class _Annotate(Treeprocessor):
+    """Marks the assertions of an article page and adds its header and data."""
+
+    def __init__(self, md, extension: AnnotatorExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        article = self.extension.article
+        if article is None:
+            return
+        result = self.extension.store.result(article)
+        item = result.annotated or result.last_good
+        body = element("div", {"class": "annotated-article", "data-annotator": article.slug})
+        body.extend(list(root))
+        for child in list(root):
+            root.remove(child)
+        if item is not None:
+            try:
+                annotate_tree(body, article, list(item.notes), self.md.htmlStash.store)
+            except AnnotationError as error:
+                result.error, item = error, None
+        if result.error is not None:
+            print(f"annotator: {article.path}:\n{result.error}", file=sys.stderr)
+            root.append(error_banner(result.error, fallback=item is not None))
+        root.append(generated.article_header(article, item))
+        root.append(body)
+        if item is not None:
+            anchors = self.md.treeprocessors["mkdocs_extract_anchors"] if "mkdocs_extract_anchors" in self.md.treeprocessors else None
+            if anchors is not None:  # MkDocs checks links to these ids against the ids it saw
+                anchors.present_anchor_ids.update(i for n in item.notes for i in (n.id, n.note_id))
+
+
+class _Sections(Treeprocessor):
+    """Replaces each `[annotator: name]` paragraph with the generated section it names."""
+
+    def __init__(self, md, extension: AnnotatorExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        markers = [(p, MARKER.match((p.text or "").strip())) for p in root.iter("p") if not len(p)]
+        markers = [(p, m) for p, m in markers if m]
+        if not markers:
+            return
+        parents = {child: parent for parent in root.iter() for child in parent}
+        publication = self.extension.store.publication()
+        for paragraph, match in markers:
+            if isinstance(publication, AnnotationError):
+                section = error_banner(publication, fallback=False)
+            else:
+                section = generated.section(match.group(1), match.group(2), publication)
+            parent = parents[paragraph]
+            index = list(parent).index(paragraph)
+            section.tail = paragraph.tail
+            parent.remove(paragraph)
+            parent.insert(index, section)
+
+
+class AnnotatorExtension(Extension):
+    def __init__(self, **kwargs):
+        self.config = {
+            "docs_dir": [DOCS, "Folder of the site's pages (relative to the current folder)"],
+            "annotations_dir": [ANNOTATIONS, "Folder of the annotation folders and the reliability policy"],
+        }
+        super().__init__(**kwargs)
+        self.article = None
+
+    @property
+    def store(self) -> Store:
+        return Store.for_dirs(self.getConfig("docs_dir"), self.getConfig("annotations_dir"))
+
+    def extendMarkdown(self, md):
+        md.registerExtension(self)
+        # Priority 35: before snippets (32) and whitespace normalization (30) change the lines.
+        md.preprocessors.register(_Identify(md, self), "annotator_identify", 35)
+        # Priority 6: before toc and MkDocs' anchor and link processors (5, 0) see the sections.
+        md.treeprocessors.register(_Sections(md, self), "annotator_sections", 6)
+        # Priority -5: after inline parsing (20) and unescaping (0), so the article's text is final.
+        md.treeprocessors.register(_Annotate(md, self), "annotator_article", -5)
+
+    def reset(self):
+        self.article = None
+
+
+def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's name)
+    return AnnotatorExtension(**kwargs)

@@ -1,0 +1,205 @@
+"""The work after a site is built, the same whichever generator built it (MkDocs or Zensical).
+
+`postbuild(config, site_dir)` checks and completes a built site, in this order:
+
+    1. check    every article page holds every note, and no error banner
+    2. assets   the annotator's CSS and JS, written once; each page links the ones it uses
+    3. links    `annotator:` addresses become relative links (and must point somewhere)
+    4. data     ClaimReview in each article page; W3C Web Annotations in data/
+    5. CSP      a Content Security Policy right after <meta charset>, allowing the theme's
+                inline code by hash; any other inline script or style fails the build
+    6. search   one entry per note, and every entry's title and text sanitized
+    7. edition  the one-file edition of each article in downloads/
+
+It raises AnnotationError (path: what; how to fix) when the site cannot be published.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import json
+import posixpath
+from pathlib import Path
+
+from . import csp, generated, opendata, search
+from .errors import ProblemCollector
+from .htmlscan import Page, line_of, scan
+from .inputs import write_text
+from .pipeline import AnnotatedArticle, Publication, prepare
+from .siteconfig import SiteConfig
+from .standalone import standalone_html
+
+ASSETS = Path(__file__).with_name("assets")
+ASSET_DIR = "assets/annotator"
+PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
+    "article": ("annotator.css", "sidenotes.js"),
+    "claims": ("annotator.css", "claims.css", "claims.js"),
+    "other": ("annotator.css",),
+}
+
+
+def built_pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def url_of(docs_relative: str, pages: set[str]) -> str | None:
+    """The built page of a source page: x.md -> x.html or x/index.html (directory URLs)."""
+    stem = docs_relative.removesuffix(".md")
+    for candidate in (f"{stem}.html", f"{stem}/index.html", f"{stem.removesuffix('index')}index.html"):
+        if candidate in pages:
+            return candidate
+    return None
+
+
+def relative(target: str, page: str) -> str:
+    """A link from one built page to a site path, as a relative address."""
+    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def generator_of(site: Path) -> str:
+    index = (site / "index.html").read_text(encoding="utf-8") if (site / "index.html").exists() else ""
+    return "zensical" if 'content="zensical' in index else "mkdocs"
+
+
+def template_dirs(config: SiteConfig, generator: str) -> list[Path]:
+    package = "zensical" if generator == "zensical" else "material"
+    theme = Path(importlib.util.find_spec(package).origin).parent / "templates"
+    return [d for d in (config.custom_dir, theme) if d]
+
+
+def _insert(text: str, inserts: list[tuple[int, str]]) -> str:
+    for offset, addition in sorted(inserts, key=lambda i: i[0], reverse=True):
+        text = text[:offset] + addition + text[offset:]
+    return text
+
+
+class Site:
+    """A built site being completed: its pages, where each article went, and what is wrong."""
+
+    def __init__(self, config: SiteConfig, site: Path, publication: Publication):
+        self.config, self.root, self.publication = config, site, publication
+        self.pages = built_pages(site)
+        self.page_set = set(self.pages)
+        self.docs = config.docs_dir.resolve()
+        self.problems = ProblemCollector()
+        self.generator = generator_of(site)
+        self.trusted = csp.TrustedCode.from_templates(template_dirs(config, self.generator))
+        self.article_pages: dict[str, AnnotatedArticle] = {}
+        for item in publication.articles:
+            page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
+            if page is None:
+                self.problems.add(item.article.path, 1, 1, "this article has no built page", "check the site's nav")
+            else:
+                self.article_pages[page] = item
+
+    def absolute(self, page: str) -> str:
+        return f"{self.config.site_url}/{page}" if self.config.site_url else page
+
+    def resolve(self, value: str, page: str) -> str | None:
+        """An `annotator:` address as a link relative to page, or None if it points nowhere."""
+        kind, _, rest = value.removeprefix("annotator:").partition("/")
+        path, _, fragment = rest.partition("#")
+        if kind == "site":
+            target = path
+        elif kind == "doc":
+            target = url_of(path, self.page_set)
+            if target is None:
+                return None
+        else:
+            return None
+        link = relative(target, page)
+        return f"{link}#{fragment}" if fragment else link
+
+    def check_article(self, page: str, scanned: Page, item: AnnotatedArticle) -> None:
+        missing = [n.note_id for n in item.notes if n.note_id not in scanned.ids]
+        if scanned.errors or missing:
+            what = "an error banner" if scanned.errors else f"{len(missing)} of its {len(item.notes)} notes missing"
+            self.problems.add(
+                self.root / page,
+                1,
+                1,
+                f"the built page of {item.article.path} has {what}",
+                "list annotator in mkdocs.yml's markdown_extensions (see README), then rebuild",
+            )
+
+    def complete(self, page: str) -> None:
+        """Check one page, then add its assets, links, data and policy, and write it back."""
+        path = self.root / page
+        text = path.read_text(encoding="utf-8")
+        scanned = scan(text)
+        item = self.article_pages.get(page)
+        if item is not None:
+            self.check_article(page, scanned, item)
+        replacements = []
+        for start, end, value in scanned.links:
+            target = self.resolve(value, page)
+            if target is None:
+                self.problems.add(path, line_of(text, start), 1, f"link to {value!r} points to no page", "rebuild")
+                target = "#"
+            replacements.append((start, end, html.escape(target, quote=True)))
+        for start, end, value in sorted(replacements, reverse=True):
+            text = text[:start] + value + text[end:]
+        scanned = scan(text) if replacements else scanned
+        inserts = self.head_additions(page, scanned, item)
+        text = _insert(text, inserts)
+        scanned = scan(text)
+        policy, refused = csp.policy_for(scanned, self.trusted)
+        for inline in refused:
+            self.problems.add(
+                path,
+                line_of(text, inline.start),
+                1,
+                f"an inline <{inline.tag}> that the theme did not write: {inline.code[:60]!r}",
+                "content must never carry code; find which field put it there and report it",
+            )
+        meta = f'\n<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=True)}">'
+        at = scanned.charset_end if scanned.charset_end is not None else scanned.head_start_end
+        if at is None:
+            self.problems.add(path, 1, 1, "page has no <head>", "the theme must write one")
+            return
+        path.write_text(text[:at] + meta + text[at:], encoding="utf-8")
+
+    def head_additions(self, page: str, scanned: Page, item: AnnotatedArticle | None) -> list[tuple[int, str]]:
+        if scanned.head_end is None:
+            return []
+        kind = "article" if "article" in scanned.markers else "claims" if "claims" in scanned.markers else None
+        kind = kind or ("other" if scanned.markers else None)
+        tags = []
+        for name in PAGE_ASSETS.get(kind, ()):
+            href = html.escape(relative(f"{ASSET_DIR}/{name}", page), quote=True)
+            tags.append(f'<link rel="stylesheet" href="{href}">' if name.endswith(".css") else f'<script src="{href}" defer></script>')
+        if item is not None:
+            reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name)
+            tags.append(f'<script type="application/ld+json">{generated.script_json(reviews)}</script>')
+        return [(scanned.head_end, "".join(f"{t}\n" for t in tags))] if tags else []
+
+    def write_assets(self) -> None:
+        for asset in sorted(ASSETS.iterdir()):
+            code = asset.read_text(encoding="utf-8")
+            if asset.name == "claims.css":
+                code += generated.claims_filter_css()
+            elif asset.name == "annotator.css":
+                code += generated.reader_filter_css()
+            write_text(self.root, f"{ASSET_DIR}/{asset.name}", code)
+
+    def write_data(self) -> None:
+        for page, item in sorted(self.article_pages.items()):
+            collection = opendata.web_annotations(item, self.absolute(page))
+            write_text(self.root, generated.data_path(item.article.slug), json.dumps(collection, ensure_ascii=False, indent=1) + "\n")
+            write_text(self.root, generated.download_path(item.article.slug), standalone_html(item))
+
+
+def postbuild(config: SiteConfig, site: Path | None = None, publication: Publication | None = None) -> Site:
+    """Complete the built site at `site` (default: the config's site_dir); raise if it cannot be published."""
+    site = site or config.site_dir
+    publication = publication or prepare(config.docs_dir, config.annotations_dir)
+    built = Site(config, site, publication)
+    built.write_assets()
+    for page in built.pages:
+        built.complete(page)
+    search.add_notes(site, built.article_pages, built.generator)
+    built.write_data()
+    built.problems.raise_if_any()
+    return built
+
