@@ -25,30 +25,52 @@ CHROMIUM_ARGS = [
 ]
 
 
-def build_site(config: Path, site_dir: Path) -> Path:
-    """Run `mkdocs build` on a config into site_dir and return site_dir."""
+def build_site(config: Path, site_dir: Path | None = None, generator: str = "mkdocs") -> Path:
+    """Build a site as scripts/build does, with MkDocs (into site_dir) or with Zensical (into the
+    config's site/, then `annotator postbuild`), and return the built folder."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config), "-d", str(site_dir)],
-        check=True,
-        env=env,
-        cwd=config.parent,
-    )
+    bin_dir = Path(sys.executable).parent
+    if generator == "zensical":
+        subprocess.run([bin_dir / "zensical", "build", "--clean", "-f", str(config)], check=True, env=env, cwd=config.parent)
+        subprocess.run([bin_dir / "annotator", "--config", str(config), "postbuild"], check=True, env=env, cwd=config.parent)
+        return config.parent / "site"
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
+    subprocess.run([*command, "-d", str(site_dir)], check=True, env=env, cwd=config.parent)
     return site_dir
+
+
+def copy_site(source: Path, target: Path) -> Path:
+    """A copy of a site's sources (config, docs, annotations, the MkDocs adapter) to build elsewhere."""
+    target.mkdir(parents=True)
+    for name in ("mkdocs.yml", "docs", "annotations", "CONTRIBUTING.md"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name)
+        elif (source / name).exists():
+            shutil.copy(source / name, target / name)
+    hooks = target / "scripts" if (source / "scripts").is_dir() else target
+    hooks.mkdir(exist_ok=True)
+    shutil.copy(ROOT / "scripts" / "mkdocs_hooks.py", hooks / "mkdocs_hooks.py")
+    if (source / "scripts" / "annotator" / "theme").is_dir():
+        shutil.copytree(source / "scripts" / "annotator" / "theme", target / "scripts" / "annotator" / "theme")
+    return target
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
-    """The real site, built once per test session."""
+    """The real site, built once per test session with MkDocs."""
     return build_site(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory) -> Path:
+    """The real site, built once per test session with Zensical (then annotator postbuild)."""
+    return build_site(copy_site(ROOT, tmp_path_factory.mktemp("zensical") / "src") / "mkdocs.yml", generator="zensical")
+
+
+@pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory) -> Path:
-    """A second, small article built by the same engine from tests/sample-site."""
-    source = tmp_path_factory.mktemp("sample") / "sample-site"
-    shutil.copytree(ROOT / "tests" / "sample-site", source)
-    shutil.copytree(ROOT / "scripts", source / "scripts")
+    """A second, small site built by the same engine from tests/sample-site."""
+    source = copy_site(ROOT / "tests" / "sample-site", tmp_path_factory.mktemp("sample") / "sample-site")
     return build_site(source / "mkdocs.yml", source / "site")
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from annotator.anchor import anchor_article
-from annotator.article import load_article
+from annotator.article import read_article
 from annotator.errors import AnnotationError, ProblemCollector
-from annotator.pipeline import load_folder
+from annotator.load import load_folder
 from annotator.render import render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -25,7 +25,7 @@ def run_case(folder: Path) -> tuple[str, str]:
     cwd = Path.cwd()
     os.chdir(folder)
     try:
-        article = load_article(Path("article.md"))
+        article = read_article(Path("article.md"))
         problems = ProblemCollector()
         files = load_folder(Path("annotations"), problems)
         problems.raise_if_any()
@@ -47,3 +47,18 @@ def test_fixture(name):
     assert name.startswith("error-") == (kind == "errors"), f"{name} produced {kind}:\n{output}"
     assert expected.exists(), f"missing {expected}: run with UPDATE_FIXTURES=1 and review it"
     assert output == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if (FIXTURES / n / "expected.html").exists()])
+def test_rendered_html_nests_validly(name):
+    """Controls and notes sit directly in their block, never inside a link or emphasis; no label
+    or control is inside a link, and labels never nest (HTML's interactive-content rules)."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((FIXTURES / name / "expected.html").read_text(encoding="utf-8"), "html.parser")
+    for control in page.select(".sn-toggle, .sn-num, .sidenote"):
+        assert control.parent.name in ("p", "li"), (name, control.parent.name)
+    for link in page.select("a"):
+        assert not link.select("a, label, input"), (name, link)
+    for label in page.select("label"):
+        assert not label.select("label, input, a"), (name, label)

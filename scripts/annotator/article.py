@@ -127,3 +127,18 @@ def find_articles(docs_dir: Path, problems: ProblemCollector) -> list[Article]:
             if article is not None:
                 articles.append(article)
     return articles
+
+
+def read_article(path: Path) -> Article:
+    """One article page on its own (tests, tools); raise AnnotationError if it is not one."""
+    from .errors import AnnotationError
+
+    problems = ProblemCollector()
+    page = read_page(path, problems)
+    if page is not None and (page[0] is None or "annotations" not in page[0].value):
+        problems.add(path, 1, 1, "this page has no annotations: in its front matter", "add annotations: <folder>")
+    article = load_article(path, page[0], page[2], problems) if not problems.problems else None
+    problems.raise_if_any()
+    if article is None:
+        raise AnnotationError(problems.problems)
+    return article

@@ -1,38 +1,51 @@
-"""Command line: python -m scripts.annotator {validate,new,reanchor,standalone} --help."""
+"""The `annotator` command (scripts/annotate runs it from a fresh clone): validate, new, reanchor,
+uncovered, review, verify, standalone, postbuild. Each has --help.
+
+No command ends in a traceback: a problem in the input is printed as
+`path:line:column: what is wrong; how to fix it` and the command exits 1.
+"""
 
 from __future__ import annotations
 
 import argparse
 import re
 import sys
-import textwrap
 import unicodedata
 from pathlib import Path
 
-from .article import find_articles
-from .errors import AnnotationError, Problem
-from .pipeline import prepare
-from .report import coverage_line, needs_attention
+from .errors import AnnotationError, ProblemCollector
+from .paths import COMMAND
 
-DOCS, ANNOTATIONS = Path("docs"), Path("annotations")
+# Commands that live in their own module: name -> module with add_parser(commands).
+EXTERNAL = ("reanchor",)
 
 
-def github_annotation(problem: Problem) -> str:
-    """A GitHub Actions workflow command that marks the problem on the pull request's line."""
-    message = str(problem.message + (f"; {problem.hint}" if problem.hint else "")).replace("%", "%25")
-    message = message.replace("\r", "%0D").replace("\n", "%0A")
-    return f"::error file={problem.path},line={problem.line},col={problem.column}::{message}"
+def _site(args):
+    """The site's settings from --config (mkdocs.yml), with --docs/--annotations overriding."""
+    from .siteconfig import read_config
+
+    config = read_config(args.config) if args.config.exists() else None
+    docs = args.docs or (config.docs_dir if config else Path("docs"))
+    annotations = args.annotations or (config.annotations_dir if config else Path("annotations"))
+    return config, docs, annotations
 
 
 def cmd_validate(args) -> int:
+    from .pipeline import prepare
+    from .render import render_article
+    from .report import coverage_line, needs_attention
+
+    _, docs, annotations = _site(args)
     try:
-        items = prepare(args.docs, args.annotations)
+        publication = prepare(docs, annotations)
+        for item in publication.articles:
+            render_article(item.article, list(item.notes))  # the same rendering as the build
     except AnnotationError as error:
         for problem in error.problems:
-            print(github_annotation(problem) if args.github else problem, file=sys.stdout)
+            print(problem.github() if args.github else problem)
         print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
         return 1
-    for item in items:
+    for item in publication.articles:
         print(coverage_line(item))
         if args.verbose:
             for line in needs_attention(item):
@@ -45,109 +58,135 @@ def slugify(text: str, words: int = 5) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:words]) or "paragraph"
 
 
-TEMPLATE = """---
-paragraph: "{opening}"
-# Paragraph {number}, to copy quotes from:
-{comment}
----
-
----
-quote: "copy the exact words of the assertion here"
-relation: supports
-sources:
-  - title: "The source's own title"
-    url: https://example.org/the-page-you-read
-    outlet: Who published it
-    date: YYYY-MM-DD
-    excerpt: "A short passage copied word for word from the source."
-    verified: YYYY-MM-DD
-    relation: supports
----
-One to three neutral sentences saying what the sources say.
-"""
-
-
 def cmd_new(args) -> int:
-    articles = {a.slug: a for a in find_articles(args.docs)}
-    if args.article not in articles:
-        print(f"no article page has 'annotations: {args.article}'; known: {', '.join(articles)}", file=sys.stderr)
+    from .anchor import ParagraphIndex
+    from .article import find_articles
+    from .scaffold import scaffold
+
+    _, docs, annotations = _site(args)
+    problems = ProblemCollector()
+    articles = {a.slug: a for a in find_articles(docs, problems)}
+    problems.raise_if_any()
+    slug = args.article or (next(iter(articles)) if len(articles) == 1 else None)
+    if slug not in articles:
+        known = ", ".join(sorted(articles)) or "none"
+        print(f"name the article with --article SLUG (its annotations: value); known: {known}", file=sys.stderr)
         return 2
-    article = articles[args.article]
+    article = articles[slug]
     if not 1 <= args.paragraph <= len(article.paragraphs):
-        print(f"paragraph must be between 1 and {len(article.paragraphs)}", file=sys.stderr)
+        print(f"{slug} has {len(article.paragraphs)} paragraphs: give a number from 1 to that", file=sys.stderr)
         return 2
     text = article.paragraphs[args.paragraph - 1]
-    opening = " ".join(text.split()[:6]).replace('"', "'")
-    folder = args.annotations / article.slug
-    existing = [p for p in folder.glob("*.md") if f'paragraph: "{opening}' in p.read_text(encoding="utf-8")]
+    index = ParagraphIndex(article)
+    words = text.split()
+    count = 3
+    while count < len(words) and index.starting_with(" ".join(words[:count])) != [args.paragraph]:
+        count += 1
+    opening = " ".join(words[: max(count, 6)]).replace('"', "'")
+    folder = annotations / article.slug
     target = folder / f"{slugify(text)}.md"
-    if existing or target.exists():
-        print(f"{(existing or [target])[0]} already annotates this paragraph: add to that file", file=sys.stderr)
+    for existing in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        try:
+            from .load import load_file
+
+            named = index.starting_with(load_file(existing).paragraph)
+        except AnnotationError:
+            continue
+        if named == [args.paragraph]:
+            print(f"{existing} already annotates this paragraph: add to that file", file=sys.stderr)
+            return 1
+    if target.exists():
+        print(f"{target} already exists: add to that file", file=sys.stderr)
         return 1
     folder.mkdir(parents=True, exist_ok=True)
-    comment = "\n".join("#   " + line for line in textwrap.wrap(text, 90))
-    target.write_text(TEMPLATE.format(opening=opening, number=args.paragraph, comment=comment), encoding="utf-8")
-    print(f"created {target}: fill in quote, sources and the note, then run: python -m scripts.annotator validate")
+    target.write_text(scaffold(opening, args.paragraph, text), encoding="utf-8")
+    print(f"created {target}: fill in quote, sources and the note, then run: {COMMAND} validate")
     return 0
 
 
 def cmd_standalone(args) -> int:
+    from .pipeline import prepare
     from .standalone import standalone_html
 
-    items = {i.article.slug: i for i in prepare(args.docs, args.annotations)}
-    item = items[args.article]
+    _, docs, annotations = _site(args)
+    publication = prepare(docs, annotations)
+    item = publication.article(args.article)
+    if item is None:
+        known = ", ".join(i.article.slug for i in publication.articles) or "none"
+        print(f"no article has 'annotations: {args.article}'; known: {known}", file=sys.stderr)
+        return 2
     args.output.write_text(standalone_html(item), encoding="utf-8")
     print(f"wrote {args.output}")
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.annotator", description=__doc__)
-    parser.add_argument("--docs", type=Path, default=DOCS, help="folder of article pages (default: docs)")
-    parser.add_argument(
-        "--annotations", type=Path, default=ANNOTATIONS, help="folder of annotation folders (default: annotations)"
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
+def cmd_postbuild(args) -> int:
+    from .postbuild import postbuild
+
+    config, _, _ = _site(args)
+    if config is None:
+        print(f"{args.config} not found: give the site's config with --config", file=sys.stderr)
+        return 2
+    built = postbuild(config, args.site or config.site_dir)
+    notes = sum(len(i.notes) for i in built.article_pages.values())
+    print(f"completed {len(built.pages)} pages of {built.root} ({built.generator}): {notes} notes")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="annotator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    main.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="the site's config (default: mkdocs.yml)")
+    main.add_argument("--docs", type=Path, help="folder of article pages (default: from the config, else docs)")
+    main.add_argument("--annotations", type=Path, help="folder of annotation folders (default: from the config)")
+    commands = main.add_subparsers(dest="command", required=True, metavar="command")
 
     validate = commands.add_parser(
         "validate",
-        help="check every annotation without building the site",
-        description="Check every annotation file; print each problem as "
-        "path:line:column: what is wrong; how to fix it. Exit 1 on any problem.",
+        help="check every annotation and article page without building the site",
+        description="Check every article page and annotation file, rendering every note as the build does; "
+        "print each problem as path:line:column: what is wrong; how to fix it. Exit 1 on any problem.",
     )
     validate.add_argument("--github", action="store_true", help="print problems as GitHub Actions annotations")
-    validate.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="also list what needs an editor: unannotated paragraphs, unsourced, unverified",
-    )
+    validate.add_argument("-v", "--verbose", action="store_true", help="also list what needs an editor")
     validate.set_defaults(run=cmd_validate)
 
     new = commands.add_parser(
         "new",
         help="create the annotation file for a paragraph",
-        description="Scaffold annotations/<article>/<first-words>.md for paragraph N, "
-        "with the paragraph's text as a comment to copy quotes from.",
+        description="Write annotations/<article>/<first-words>.md for paragraph N (every paragraph, list item "
+        "and quoted paragraph counts, in reading order), with its text as a comment to copy quotes from.",
     )
-    new.add_argument("paragraph", type=int, help="paragraph number, 1 = first after the subtitle")
-    new.add_argument("--article", default="moscow-concert-massacre", help="article slug (its annotations folder)")
+    new.add_argument("paragraph", type=int, help="paragraph number, 1 = the first after the subtitle")
+    new.add_argument("--article", help="the article's annotations: value (needed when there are several)")
     new.set_defaults(run=cmd_new)
 
-    from .reanchor import add_parser as add_reanchor
-
-    add_reanchor(commands)
+    for name in EXTERNAL:
+        module = __import__(f"annotator.{name}", fromlist=["add_parser"])
+        module.add_parser(commands)
 
     single = commands.add_parser("standalone", help="write the single-file HTML edition of an article")
-    single.add_argument("article", help="article slug")
+    single.add_argument("article", help="the article's annotations: value")
     single.add_argument("output", type=Path, help="file to write")
     single.set_defaults(run=cmd_standalone)
 
-    args = parser.parse_args(argv)
+    post = commands.add_parser(
+        "postbuild",
+        help="complete a built site (run after zensical build; MkDocs runs it itself)",
+        description="Check that every article page holds its notes, then add assets, links, data, the Content "
+        "Security Policy, notes in search and the one-file editions to a built site.",
+    )
+    post.add_argument("--site", type=Path, help="the built site (default: site_dir of the config)")
+    post.set_defaults(run=cmd_postbuild)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
     try:
         return args.run(args)
     except AnnotationError as error:
-        print(error, file=sys.stderr)
+        for problem in error.problems:
+            print(problem.github() if getattr(args, "github", False) else problem, file=sys.stderr)
         return 1
 
 

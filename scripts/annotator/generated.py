@@ -280,8 +280,10 @@ def sources_section(publication: Publication, links: Links) -> etree.Element:
                 details.append(f", {source.author}")
             if source.date:
                 details.append(f" ({source.date})")
-            if source.via:
+            if source.via and source.url:
                 details += [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
+            elif source.via:
+                details += [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")]
             if source.standing:
                 details += [" ", element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label)]
             status = f"excerpt read in a copy on {source.verified_on}" if source.verified else "unverified: not read in a copy"

@@ -45,12 +45,12 @@ class _Scanner(HTMLParser):
         self.open: tuple[str, int] | None = None  # an inline script or style being read
         self.code: list[str] = []
 
-    def offset(self) -> int:
+    def position(self) -> int:
         line, column = self.getpos()
         return self.lines[line - 1] + column
 
     def handle_starttag(self, tag, attrs):
-        start = self.offset()
+        start = self.position()
         text = self.get_starttag_text() or ""
         values = dict(attrs)
         if values.get("id"):
@@ -83,9 +83,9 @@ class _Scanner(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "head" and self.page.head_end is None:
-            self.page.head_end = self.offset()
+            self.page.head_end = self.position()
         if self.open and tag == self.open[0]:
-            end = self.html.index(">", self.offset()) + 1
+            end = self.html.index(">", self.position()) + 1
             self.page.inline.append(Inline(tag, "".join(self.code), self.open[1], end))
             self.open = None
 

@@ -37,7 +37,9 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
     """Split text into blocks and build the AnnotationFile, recording problems as it goes."""
     lines = text.split("\n")
     if not text.strip():
-        problems.add(path, 1, 1, "file is empty", f"start with a --- block naming the paragraph ({FORMAT_HINT})")
+        problems.add(
+            path, 1, 1, "file is empty", f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file"
+        )
         return None
     if lines[0].rstrip() != DELIMITER:
         problems.add(
@@ -48,9 +50,11 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
             f"add the header block: ---, paragraph: <first words>, --- ({FORMAT_HINT})",
         )
         return None
+    before = len(problems)
     blocks = _split(path, lines, problems)
     if blocks is None:
         return None
+    unclosed = len(problems) > before
     (h_open, h_close, h_note, h_end), *rest = blocks
     header = _parse(path, lines, h_open, h_close, "header", problems)
     if any(line.strip() for line in lines[h_note:h_end]):
@@ -61,7 +65,7 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
             "text between the header and the first annotation block",
             "put notes after an annotation's closing ---, not before its opening one",
         )
-    if not rest:
+    if not rest and not unclosed:
         problems.add(path, h_close + 1, 1, "file has a header but no annotation", "add a --- block with quote:, relation:")
     annotations = []
     for opening, closing, note_start, end in rest:
@@ -93,14 +97,12 @@ def _split(path, lines: list[str], problems) -> list[tuple[int, int, int, int]] 
             blocks.append((opening, following, following + 1, end))
             i += 2
             continue
-        where = f"before line {stray + 1}" if stray is not None else "at the end of the file"
-        problems.add(
-            path,
-            opening + 1,
-            1,
-            f"the block opened here has no closing --- (its fields seem to end {where})",
-            f"add a line with only --- after the block's fields, {where}",
-        )
+        if stray is not None:
+            message = f"the block opened here has no closing --- (its fields seem to end before line {stray + 1})"
+            hint = f"add a line with only --- before line {stray + 1}"
+        else:
+            message, hint = "the block opened here is never closed", "add a line with only --- after its fields"
+        problems.add(path, opening + 1, 1, message, hint)
         if stray is None or not blocks:
             return blocks or None
         blocks.append((opening, stray, stray, following))  # the note starts at the stray line
@@ -178,7 +180,13 @@ def _check_placeholders(path, block: Block, problems) -> None:
 def _annotation(path, block: Block | None, note: str, note_start: int, problems) -> Annotation | None:
     """The typed annotation with its rendered note, or None with problems recorded."""
     if not note:
-        problems.add(path, note_start, 1, "annotation has no note", "write one to three sentences after the closing ---")
+        problems.add(
+            path,
+            note_start,
+            1,
+            "annotation has no note",
+            "write one to three sentences after the closing --- saying what the sources say",
+        )
         return None
     if placeholders({"note": note}):
         problems.add(path, note_start + 1, 1, "the note still holds the example text", "write the note")
@@ -239,6 +247,15 @@ def load_folder(folder: Path, problems: ProblemCollector) -> list[AnnotationFile
     files = []
     for path in sorted(folder.iterdir()):
         if not check_regular(path, problems):
+            continue
+        if path.suffix != ".md":
+            problems.add(
+                path,
+                1,
+                1,
+                "not an annotation file (annotation files are .md files)",
+                "rename it to end in .md, or move it out of annotations/",
+            )
             continue
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.md", path.name):
             problems.add(

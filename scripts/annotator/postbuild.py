@@ -153,7 +153,8 @@ class Site:
                 f"an inline <{inline.tag}> that the theme did not write: {inline.code[:60]!r}",
                 "content must never carry code; find which field put it there and report it",
             )
-        meta = f'\n<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=True)}">'
+        content = html.escape(policy, quote=False).replace('"', "&quot;")
+        meta = f'\n<meta http-equiv="Content-Security-Policy" content="{content}">'
         at = scanned.charset_end if scanned.charset_end is not None else scanned.head_start_end
         if at is None:
             self.problems.add(path, 1, 1, "page has no <head>", "the theme must write one")

@@ -12,8 +12,8 @@ from pathlib import Path
 from .anchor import ParagraphIndex, find_all, nearest_spans, normalize
 from .article import find_articles
 from .errors import AnnotationError, ProblemCollector
+from .load import load_folder
 from .model import AnnotationFile
-from .pipeline import load_folder
 
 
 def opening_words(paragraph: str, count: int = 6) -> str:
@@ -45,7 +45,10 @@ def locate(index: ParagraphIndex, file: AnnotationFile) -> tuple[list[int], int 
 def reanchor(docs: Path, annotations: Path, write: bool = True) -> tuple[list[str], list[str]]:
     """Return (fixed, needs_a_person) report lines; rewrite fixable files when write is True."""
     fixed, manual = [], []
-    for article in find_articles(docs):
+    problems = ProblemCollector()
+    articles = find_articles(docs, problems)
+    problems.raise_if_any()
+    for article in articles:
         folder = annotations / article.slug
         if not folder.is_dir():
             continue

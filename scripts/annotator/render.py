@@ -54,12 +54,12 @@ class _Block:
         self.cuts = sorted({n.start for n in notes} | {n.end for n in notes})
         self.done: set[str] = set()
 
-    def pieces(self, text: str, start: int, in_link: bool) -> tuple[list, list]:
-        """(marked pieces of one text run, controls of the notes that end in it)."""
+    def pieces(self, text: str, start: int, in_link: bool) -> list:
+        """One text run cut at note boundaries: strings, claim marks, and, where a note ends, a
+        list of its controls (the caller puts them there, or after the inline element)."""
         end = start + len(text)
         points = [start] + [c for c in self.cuts if start < c < end] + [end]
         pieces: list = []
-        controls: list = []
         for a, b in zip(points, points[1:], strict=False):
             covering = [n for n in self.notes if n.start <= a and b <= n.end]
             piece = text[a - start : b - start]
@@ -80,8 +80,8 @@ class _Block:
             for n in sorted((n for n in self.notes if n.end == b and n.start < b), key=lambda n: n.number):
                 if f"{n.id}:end" not in self.done:
                     self.done.add(f"{n.id}:end")
-                    controls.extend(_controls(n, self.stash))
-        return pieces, controls
+                    pieces.append(_controls(n, self.stash))
+        return pieces
 
 
 def _place(owner: etree.Element, where: str, pieces: list, parents: dict) -> None:
@@ -117,15 +117,17 @@ def annotate_block(block: etree.Element, notes: list[AnchoredNote], stash: Stash
         container = owner if where == "text" else parents[owner]
         inside = top.get(container)  # None when the text sits directly in the block
         in_link = any(node.tag == "a" for node in _ancestors(container, parents, block))
-        pieces, controls = state.pieces(text, offset, in_link) if text else ([], [])
+        pieces = state.pieces(text, offset, in_link) if text else []
         if inside is None:  # controls go right where the assertion ends
             before = pending.pop(owner, []) if where == "tail" else []
-            if before or pieces or controls:
-                _place(owner, where, before + pieces + controls, parents)
+            flat = before + [e for p in pieces for e in (p if isinstance(p, list) else [p])]
+            if flat:
+                _place(owner, where, flat, parents)
         else:  # inside an inline element: its controls wait until after the element
-            pending.setdefault(inside, []).extend(controls)
-            if pieces:
-                _place(owner, where, pieces, parents)
+            pending.setdefault(inside, []).extend(e for p in pieces if isinstance(p, list) for e in p)
+            marks = [p for p in pieces if not isinstance(p, list)]
+            if marks:
+                _place(owner, where, marks, parents)
         offset += len(text)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from .model import RELATIONS
+from .schema import RELATIONS
 from .pipeline import AnnotatedArticle
 
 STALE_AFTER_DAYS = 365
@@ -16,7 +16,7 @@ def coverage_line(item: AnnotatedArticle) -> str:
     counts = Counter(n.annotation.relation for n in item.notes)
     sources = {s.link: s for n in item.notes for s in n.annotation.sources}
     covered = len({n.paragraph for n in item.notes})
-    by_relation = ", ".join(f"{counts[r]} {r}" for r in RELATIONS if counts[r]) or "none"
+    by_relation = ", ".join(f"{counts[r.name]} {r.name}" for r in RELATIONS if counts[r.name]) or "none"
     verified = sum(s.verified for s in sources.values())
     return (
         f"{item.article.slug}: {covered}/{len(item.article.paragraphs)} paragraphs annotated; "
