@@ -8,16 +8,17 @@ from collections import defaultdict
 import jsonschema
 from bs4 import BeautifulSoup
 
-from annotator.anchor import anchor_article
-from annotator.article import load_article
-from annotator.load import load_file
+from annotator.pipeline import prepare
+from annotator.schema import RELATIONS
 
 from .conftest import ROOT
 
-ARTICLE = load_article(ROOT / "docs" / "moscow-concert-massacre.md")
-FILES = [load_file(p) for p in sorted((ROOT / "annotations" / "moscow-concert-massacre").glob("*.md"))]
-ANNOTATIONS = [a for f in FILES for a in f.annotations]
-NOTES = anchor_article(ARTICLE, FILES)
+PUBLICATION = prepare(ROOT / "docs", ROOT / "annotations")
+ITEM = PUBLICATION.article("moscow-concert-massacre")
+ARTICLE = ITEM.article
+NOTES = ITEM.notes
+ANNOTATIONS = [n.annotation for n in NOTES]
+PAGE = "articles/moscow-concert-massacre.html"
 
 
 def test_every_annotation_is_sourced_or_says_why_not():
@@ -60,10 +61,11 @@ def test_claims_page_lists_exactly_the_annotations(site):
     rows = page.select("table[data-sortable] tbody tr")
     assert len(rows) == len(ANNOTATIONS)
     links = [row.select_one("a")["href"] for row in rows]
-    assert links == [f"moscow-concert-massacre.html#{n.id}" for n in NOTES]
+    assert links == [f"{PAGE}#{n.id}" for n in NOTES]
     marks = page.select("svg.claims-map a")
-    assert [m["href"] for m in marks] == [f"moscow-concert-massacre.html#{n.note_id}" for n in NOTES]
-    assert all(m.select_one("text").get_text() in "SQCUOE" for m in marks)  # readable without colour
+    assert [m["href"] for m in marks] == [f"{PAGE}#{n.note_id}" for n in NOTES]
+    letters = {r.letter for r in RELATIONS}
+    assert all(m.select_one("text").get_text() in letters for m in marks)  # readable without colour
     totals = page.select(".claims-totals li")
     assert sum(int(li.get_text().split()[-1]) for li in totals) == len(ANNOTATIONS)
 
@@ -81,15 +83,15 @@ def test_web_annotations_validate_and_anchor(site):
 
 
 def test_claim_reviews_have_the_required_fields(site):
-    page = BeautifulSoup((site / "moscow-concert-massacre.html").read_text(encoding="utf-8"), "html.parser")
+    page = BeautifulSoup((site / PAGE).read_text(encoding="utf-8"), "html.parser")
     reviews = json.loads(page.find("script", type="application/ld+json").string)
-    judged = [a for a in ANNOTATIONS if a.relation in ("supports", "qualifies", "contradicts")]
+    judged = [a for a in ANNOTATIONS if a.relation_row.judges]
     assert len(reviews) == len(judged) > 0
     for review in reviews:
         assert review["@type"] == "ClaimReview" and review["@context"] == "https://schema.org"
         assert review["claimReviewed"] and review["url"] and review["author"]["name"]
         rating = review["reviewRating"]
-        assert rating["alternateName"] in ("Supports", "Qualifies", "Contradicts")
+        assert rating["alternateName"] in {r.label for r in RELATIONS if r.judges}
         assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
 
 
@@ -99,3 +101,29 @@ def test_search_finds_outlets_and_excerpts(site):
     for n in NOTES:
         for s in n.annotation.sources:
             assert s.excerpt[:40] in notes[n.note_id].replace("&quot;", '"').replace("&#x27;", "'")
+
+
+def test_every_source_has_provenance_and_a_class():
+    for a in ANNOTATIONS:
+        for s in a.sources:
+            assert s.standing is not None, f"{a.path}:{s.line}"
+            if s.via:  # a copy names its original, which is not the copy's own site
+                assert PUBLICATION.policy.for_name(s.outlet) or s.url, f"{a.path}:{s.line}"
+
+
+def test_judged_verdicts_rest_on_sources_that_can_carry_them():
+    for a in ANNOTATIONS:
+        if a.relation in ("supports", "contradicts"):
+            backing = [s for s in a.sources if s.relation == a.relation]
+            assert any(s.standing.decides for s in backing), f"{a.path}:{a.line}"
+
+
+def test_sources_by_class(capsys):
+    """Prints the article's sources by class (the figures in the README); asserts primary sources exist."""
+    from collections import Counter
+
+    unique = {s.link: s for a in ANNOTATIONS for s in a.sources}
+    classes = Counter(s.standing.name for s in unique.values())
+    with capsys.disabled():
+        print("\nsources by class:", dict(classes.most_common()), "; read via a copy:", sum(1 for s in unique.values() if s.via))
+    assert classes["primary"] >= 3 and classes["reliable"] > classes["partisan"] + classes["unreliable"]

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from annotator.anchor import anchor_article, find_all, normalize
 from annotator.errors import AnnotationError
 from annotator.load import load_file
-from annotator.model import Annotation, AnnotationFile, Article
+from annotator.model import Annotation, AnnotationFile, Article, ArticleMeta
+from annotator.note import render_note
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIELDS = [
@@ -80,7 +81,11 @@ def test_normalize_maps_every_character_back(text):
 
 
 def _article(paragraphs):
-    return Article(slug="a", path=Path("a.md"), title="A", paragraphs=tuple(paragraphs))
+    return Article(path=Path("a.md"), meta=ArticleMeta("A", "a"), paragraphs=tuple(paragraphs), body_markdown="", key="")
+
+
+def _annotation(quote):
+    return Annotation(path=Path("a.md"), line=5, quote=quote, relation="opinion", note="n", rendered=render_note("n"))
 
 
 @SETTINGS
@@ -88,7 +93,7 @@ def _article(paragraphs):
 def test_anchoring_succeeds_or_raises_annotation_error(paragraphs, quote, data):
     article = _article(paragraphs)
     opening = data.draw(st.sampled_from(paragraphs))[:20]
-    annotation = Annotation(path=Path("a.md"), line=5, quote=quote, relation="opinion", note="n")
+    annotation = _annotation(quote)
     try:
         notes = anchor_article(article, [AnnotationFile(Path("a.md"), opening, 2, (annotation,))])
     except AnnotationError as error:
@@ -108,6 +113,6 @@ def test_a_span_copied_from_the_paragraph_anchors_to_itself(paragraph, data):
     folded_quote, folded_paragraph = normalize(quote)[0], normalize(paragraph)[0]
     if not folded_quote or len(find_all(folded_paragraph, folded_quote)) != 1:
         return  # ambiguous (overlapping matches count) or blank spans are covered by the test above
-    annotation = Annotation(path=Path("a.md"), line=5, quote=quote, relation="opinion", note="n")
+    annotation = _annotation(quote)
     (note,) = anchor_article(_article([paragraph]), [AnnotationFile(Path("a.md"), paragraph[:3], 2, (annotation,))])
     assert normalize(paragraph[note.start : note.end])[0] == folded_quote

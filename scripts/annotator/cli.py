@@ -8,12 +8,13 @@ No command ends in a traceback: a problem in the input is printed as
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import unicodedata
 from pathlib import Path
 
-from .errors import AnnotationError, ProblemCollector
+from .errors import AnnotationError, ProblemCollector, printable
 from .paths import COMMAND
 
 # Commands that live in their own module: name -> module with add_parser(commands).
@@ -188,6 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(problem.github() if getattr(args, "github", False) else problem, file=sys.stderr)
         return 1
+    except Exception as error:  # a bug: say so in one line; the traceback only when asked for
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        print(f"annotator: internal error, please report it: {printable(repr(error))[:300]}", file=sys.stderr)
+        print("(run again with ANNOTATOR_DEBUG=1 for the details)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -19,12 +19,16 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .errors import printable
+from .schema import schema
+
 MAX_NOTE_CHARS = 2000  # three sentences are about 500
 MAX_NOTE_BRACKETS = 50  # '[' drives Python-Markdown's link parsing, which is quadratic in them
 NOTE_TAGS = {"a", "em", "strong", "code", "br", "span", "q", "i", "b", "sub", "sup"}
 NOTE_ATTRIBUTES = {"a": {"href", "title"}}
 NOTE_CLASSES = {"span": {"sn-para"}}
 LINK_REL = "noopener noreferrer"
+_URL = re.compile(schema()["$defs"]["url"]["pattern"])  # the same addresses sources may use
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 
 
@@ -54,9 +58,13 @@ class _InlineNote(Treeprocessor):
                 element.set("class", "sn-para")
             elif element.tag == "img":
                 self.refused.append(("images are not allowed in notes", "link to the image instead"))
-            elif element.tag == "a" and not re.match(r"(?i)^https?://", element.get("href", "")):
+            elif element.tag == "a" and not _URL.match(element.get("href", "")):
                 self.refused.append(
-                    (f"the link to {element.get('href', '')!r} is not an http(s) address", "link to a full https:// address")
+                    (
+                        f"the link to {printable(element.get('href', ''))!r} is not a full http(s) address",
+                        "link to a full https:// address with no spaces or quotes; text after it may have been "
+                        "read as part of the link",
+                    )
                 )
 
 

@@ -103,8 +103,26 @@ def check_source(policy: Policy, source: Source, path, problems: ProblemCollecto
             "move this address to via:, put the original outlet's name in outlet: "
             "and, if you know it, the original's address in url:",
         )
+    named = policy.for_name(source.outlet)
+    if host is not None and named is not None and named is not host and host.source_class != REPUBLISHER:
+        problems.add(
+            path,
+            line,
+            1,
+            f"url is on {host_of(source.url)} ({host.name}) but outlet names {named.name}",
+            f"if you read {named.name}'s text on {host_of(source.url)}, move this address to via:; "
+            f"otherwise name {host.name} in outlet:",
+        )
+    if named is not None and named.source_class == REPUBLISHER:
+        problems.add(
+            path,
+            line,
+            1,
+            f"outlet names {named.name}, which republishes other outlets' texts",
+            "name the outlet that first published the text, and put the copy's address under via:",
+        )
     if source.via and not source.url:
-        original = policy.for_name(source.outlet)
+        original = named
         if original is None:
             problems.add(
                 path,

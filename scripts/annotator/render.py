@@ -74,9 +74,11 @@ class _Block:
                 css = "claim" + (" claim--nested" if len(covering) > 1 else "")
                 css += f" {inner.annotation.relation_row.css_class}"
                 if in_link:  # a label inside a link is invalid HTML: mark the text only
-                    pieces.append(element("span", {"class": css + " claim--in-link"}, piece))
+                    mark = element("span", {"class": css + " claim--in-link"})
                 else:
-                    pieces.append(element("label", {"class": css, "for": inner.toggle_id}, piece))
+                    mark = element("label", {"class": css, "for": inner.toggle_id})
+                mark.text = piece  # the article's own text, as Python-Markdown left it
+                pieces.append(mark)
             for n in sorted((n for n in self.notes if n.end == b and n.start < b), key=lambda n: n.number):
                 if f"{n.id}:end" not in self.done:
                     self.done.add(f"{n.id}:end")

@@ -18,17 +18,28 @@ from .note import LINK_REL
 Stash = Callable[[str], str]  # stores finished HTML, returns the placeholder Markdown swaps back
 
 
+RAW_TEXT = {"script", "style"}  # written as is by the serializer: their text is code, never contributor text
+
+
+def literal(text: str | None) -> str | None:
+    """Text that Python-Markdown's serializer shows exactly as written. It escapes <, > and " but
+    leaves anything that looks like an entity (&amp;, &#60;) alone, for Markdown's sake; so every
+    & is written as &amp; first, and a title reading "&#60;" shows "&#60;", not "<"."""
+    return text.replace("&", "&amp;") if text else text
+
+
 def element(tag: str, attributes: dict | None = None, text: str | None = None, *children) -> etree.Element:
-    """An element with attributes, text and children (strings become the previous child's tail)."""
-    node = etree.Element(tag, {k: v for k, v in (attributes or {}).items() if v is not None})
-    node.text = text
+    """An element with attributes, text and children (strings become the previous child's tail);
+    all of them literal text (see `literal`), except a `raw` child: HTML from Python-Markdown's stash."""
+    node = etree.Element(tag, {k: literal(v) for k, v in (attributes or {}).items() if v is not None})
+    node.text = text if tag in RAW_TEXT else literal(text)
     last = None
     for child in children:
         if isinstance(child, str):
             if last is None:
-                node.text = (node.text or "") + child
+                node.text = (node.text or "") + literal(child)
             else:
-                last.tail = (last.tail or "") + child
+                last.tail = (last.tail or "") + literal(child)
         elif child is not None:
             node.append(child)
             last = child
@@ -66,6 +77,12 @@ def source_element(source: Source) -> etree.Element:
     return element("span", {"class": "sn-source"}, None, *parts)
 
 
+def _raw(node: etree.Element, placeholder: str) -> etree.Element:
+    """node with a stash placeholder as its text (already HTML, so not made literal)."""
+    node.text = placeholder
+    return node
+
+
 def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
     """The sidenote: back-link number, badge, source count, claim, note text, sources."""
     a = note.annotation
@@ -82,7 +99,7 @@ def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
     parts += [
         element("span", {"class": "sn-claim"}, a.summary),
         element("label", {"class": "sn-more", "for": note.toggle_id, "aria-hidden": "true"}),
-        element("span", {"class": "sn-text"}, stash(a.rendered.html)),
+        _raw(element("span", {"class": "sn-text"}), stash(a.rendered.html)),
     ]
     if a.sources:
         parts.append(element("span", {"class": "sn-sources"}, None, *(source_element(s) for s in a.sources)))
