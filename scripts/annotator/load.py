@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from . import schema
@@ -73,7 +74,7 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
         note = "\n".join(lines[note_start:end]).strip()
         annotation = _annotation(path, block, note, note_start, problems)
         if annotation is not None:
-            annotations.append(annotation)
+            annotations.append(replace(annotation, lines=(opening + 1, end + 1)))
     _check_duplicate_quotes(path, annotations, problems)
     if header is None:
         return None

@@ -65,6 +65,7 @@ class Annotation:
     rendered: RenderedNote  # the note sanitized, as every page shows it
     sources: tuple[Source, ...] = ()
     claim: str | None = None
+    lines: tuple[int, int] = (0, 0)  # the block and its note in the file: first line, line after the last
 
     @property
     def relation_row(self) -> Relation:
