@@ -9,7 +9,7 @@ from pathlib import Path
 
 PAGES = {
     "home": "index.html",
-    "article": "moscow-concert-massacre.html",
+    "article": "articles/moscow-concert-massacre.html",
     "claims": "claims.html",
     "sources": "sources.html",
 }
