@@ -164,3 +164,16 @@ def overlaps(a: dict, b: dict, slack: float = PX) -> bool:
         min(a["right"], b["right"]) - max(a["left"], b["left"]) > slack
         and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > slack
     )
+
+
+def search(page, query: str):
+    """Type a query in the theme's search (Material's box, or Zensical's dialog in a shadow
+    root, which Playwright's CSS selectors pierce); returns the locator of the results."""
+    if page.locator(".md-search__button").count():  # Zensical
+        page.locator(".md-search__button").click()
+        box, results = page.locator("input[role=combobox]"), page.locator("[role=option]")
+    else:
+        box, results = page.locator("input[data-md-component=search-query]"), page.locator(".md-search-result__item")
+        box.click()
+    box.press_sequentially(query, delay=20)  # the themes search on key events, which fill() does not send
+    return results

@@ -31,8 +31,12 @@ def build_site(config: Path, site_dir: Path | None = None, generator: str = "mkd
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
     bin_dir = Path(sys.executable).parent
     if generator == "zensical":
-        subprocess.run([bin_dir / "zensical", "build", "--clean", "-f", str(config)], check=True, env=env, cwd=config.parent)
-        subprocess.run([bin_dir / "annotator", "--config", str(config), "postbuild"], check=True, env=env, cwd=config.parent)
+        subprocess.run(
+            [bin_dir / "zensical", "build", "--clean", "-f", str(config)], check=True, env=env, cwd=config.parent
+        )
+        subprocess.run(
+            [bin_dir / "annotator", "--config", str(config), "postbuild"], check=True, env=env, cwd=config.parent
+        )
         return config.parent / "site"
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config)]
     subprocess.run([*command, "-d", str(site_dir)], check=True, env=env, cwd=config.parent)

@@ -11,11 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
-
 from annotator.anchor import normalize
 from annotator.article import read_article
 from annotator.load import load_file
+from bs4 import BeautifulSoup
 
 from .conftest import ROOT, build_site, copy_site
 
@@ -215,7 +214,9 @@ def _build(source: Path, generator: str) -> subprocess.CompletedProcess:
     bin_dir = Path(sys.executable).parent
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"}
     if generator == "mkdocs":
-        return subprocess.run([bin_dir / "mkdocs", "build", "--strict"], cwd=source, capture_output=True, text=True, env=env)
+        return subprocess.run(
+            [bin_dir / "mkdocs", "build", "--strict"], cwd=source, capture_output=True, text=True, env=env
+        )
     script = f"{bin_dir}/zensical build --clean && {bin_dir}/annotator postbuild"
     return subprocess.run(["bash", "-c", script], cwd=source, capture_output=True, text=True, env=env)
 

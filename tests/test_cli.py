@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from annotator import cli
 from annotator.errors import AnnotationError
 from annotator.inputs import MAX_FILE_BYTES
@@ -94,7 +93,10 @@ def test_new_scaffolds_a_file_for_a_paragraph(run, sample):
     # The placeholder is caught until the contributor fills it in.
     result = run("validate", cwd=sample)
     assert "quote still holds the example value" in result.stdout
-    assert "url still holds the example value" in result.stdout and "the note still holds the example text" in result.stdout
+    assert (
+        "url still holds the example value" in result.stdout
+        and "the note still holds the example text" in result.stdout
+    )
 
 
 def test_reanchor_follows_an_edited_paragraph(run, sample):

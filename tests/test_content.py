@@ -6,10 +6,9 @@ import json
 from collections import defaultdict
 
 import jsonschema
-from bs4 import BeautifulSoup
-
 from annotator.pipeline import prepare
 from annotator.schema import RELATIONS
+from bs4 import BeautifulSoup
 
 from .conftest import ROOT
 
@@ -125,5 +124,10 @@ def test_sources_by_class(capsys):
     unique = {s.link: s for a in ANNOTATIONS for s in a.sources}
     classes = Counter(s.standing.name for s in unique.values())
     with capsys.disabled():
-        print("\nsources by class:", dict(classes.most_common()), "; read via a copy:", sum(1 for s in unique.values() if s.via))
+        print(
+            "\nsources by class:",
+            dict(classes.most_common()),
+            "; read via a copy:",
+            sum(1 for s in unique.values() if s.via),
+        )
     assert classes["primary"] >= 3 and classes["reliable"] > classes["partisan"] + classes["unreliable"]

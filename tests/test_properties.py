@@ -6,14 +6,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from annotator.anchor import anchor_article, find_all, normalize
 from annotator.errors import AnnotationError
 from annotator.load import load_file
 from annotator.model import Annotation, AnnotationFile, Article, ArticleMeta
 from annotator.note import render_note
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIELDS = [
@@ -81,7 +80,9 @@ def test_normalize_maps_every_character_back(text):
 
 
 def _article(paragraphs):
-    return Article(path=Path("a.md"), meta=ArticleMeta("A", "a"), paragraphs=tuple(paragraphs), body_markdown="", key="")
+    return Article(
+        path=Path("a.md"), meta=ArticleMeta("A", "a"), paragraphs=tuple(paragraphs), body_markdown="", key=""
+    )
 
 
 def _annotation(quote):

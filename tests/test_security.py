@@ -19,25 +19,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from bs4 import BeautifulSoup
-
 from annotator import cli
 from annotator.errors import AnnotationError, Problem
 from annotator.model import Source
 from annotator.note import NOTE_TAGS, NoteError, render_note
 from annotator.sidenote import element, source_element
+from bs4 import BeautifulSoup
 
 from .conftest import ROOT, build_site
+from .hostile import CLASSES, CLASSIC, PAYLOADS, _yaml_string, accepted, hostile_files
 
-XSS = Path(__file__).parent / "xss"
-CLASSIC = [line for line in (XSS / "payloads.txt").read_text(encoding="utf-8").splitlines() if line]
-CLASSES: dict[str, list[str]] = {}
-for _line in (XSS / "classes.txt").read_text(encoding="utf-8").splitlines():
-    if _line.startswith("## "):
-        CLASSES[_line[3:]] = []
-    elif _line and not _line.startswith("#"):
-        list(CLASSES.values())[-1].append(_line)
-PAYLOADS = CLASSIC + [p for ps in CLASSES.values() for p in ps]
 SAFE_SCHEMES = {"http", "https", ""}
 SAFE_ATTRIBUTE_SCHEMES = {"http", "https", "", "data"}  # data: only in the theme's own images
 
@@ -99,71 +90,6 @@ def test_github_output_cannot_inject_workflow_commands():
 
 
 # ---- A hostile site: every accepted field carries every payload ----------------------------------
-
-POLICY = """classes:
-  reliable: {label: reliable outlet, description: An example., decides: true}
-  republisher: {label: copy host, description: An example., decides: false}
-outlets:
-  - name: Example
-    domains: [example.org, example.com]
-    class: reliable
-    reason: A test outlet.
-"""
-
-
-def _yaml_string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
-
-
-def hostile_files(root: Path, payloads: list[str]) -> None:
-    """One article of one paragraph per payload; each annotated with the payload in every field
-    that takes free text (claim, note, title, outlet, author, excerpt) and in URLs' paths."""
-    paragraphs = [f"Sentence {i} states a checkable fact number {i}." for i in range(len(payloads))]
-    front = {
-        "title": "Hostile ' article {{ config }}",
-        "subtitle": "Subtitle ‘quoted’ & javascript:alert(1)",
-        "description": "A description ' onmouseover='alert(1)",
-        "author": "Author {% raw %}",
-        "annotations": "hostile",
-    }
-    (root / "docs").mkdir(parents=True)
-    (root / "docs" / "index.md").write_text("# Home\n\n[annotator: articles]\n\n[annotator: legend]\n")
-    (root / "docs" / "claims.md").write_text("# Claims\n\n[annotator: claims]\n")
-    (root / "docs" / "sources.md").write_text("# Sources\n\n[annotator: classes]\n\n[annotator: sources]\n")
-    header = "".join(f"{k}: {_yaml_string(v)}\n" for k, v in front.items())
-    (root / "docs" / "hostile.md").write_text(f"---\n{header}---\n\n" + "\n\n".join(paragraphs) + "\n")
-    folder = root / "annotations" / "hostile"
-    folder.mkdir(parents=True)
-    (root / "annotations" / "reliability.yaml").write_text(POLICY)
-    for i, payload in enumerate(payloads):
-        text = _yaml_string(payload)
-        (folder / f"sentence-{i}.md").write_text(
-            f'---\nparagraph: "Sentence {i} states"\n---\n\n---\nquote: "checkable fact number {i}"\n'
-            f"claim: {_yaml_string(payload[:120])}\nrelation: supports\nsources:\n"
-            f"  - title: {text}\n    outlet: {text}\n    author: {text}\n"
-            f"    url: https://example.org/a/{i}?q=%22'%3C\n    via: https://example.com/copy/{i}'s\n"
-            f"    excerpt: {text}\n    verified: 2026-01-01\n    relation: supports\n"
-            f"---\nNote {i}: {payload}\n"
-        )
-    (root / "mkdocs.yml").write_text(
-        "site_name: Hostile ' \"site\n"
-        "theme: {name: material, font: false}\n"
-        "extra: {polyfills: [assets/annotator/iframe-worker.js]}\n"
-        "plugins: [search, offline]\nhooks: [mkdocs_hooks.py]\nmarkdown_extensions: [annotator]\n"
-    )
-    (root / "mkdocs_hooks.py").write_text((ROOT / "scripts" / "mkdocs_hooks.py").read_text())
-
-
-def accepted(payloads: list[str]) -> list[str]:
-    """The payloads a note accepts (the rest are refused with a message, tested above)."""
-    out = []
-    for p in payloads:
-        try:
-            render_note(f"Note: {p}")
-            out.append(p)
-        except NoteError:
-            pass
-    return out
 
 
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
@@ -303,10 +229,14 @@ def test_article_front_matter_refuses_markup(tmp_path, capsys, monkeypatch, key,
     root = tmp_path / "s"
     shutil.copytree(ROOT / "tests" / "sample-site", root)
     page = root / "docs" / "harbour-report.md"
-    page.write_text(page.read_text().replace("annotations: harbour-report", f"annotations: harbour-report\n{key}: {_yaml_string(payload)}"))
+    page.write_text(
+        page.read_text().replace(
+            "annotations: harbour-report", f"annotations: harbour-report\n{key}: {_yaml_string(payload)}"
+        )
+    )
     page.write_text(re.sub(rf"^{key}: .*\n(?=(?s:.*)^{key}: )", "", page.read_text(), count=1, flags=re.M))
     code, out, err = run_cli(["validate"], root, capsys, monkeypatch)
-    assert code == 1 and f"harbour-report.md:" in out and key in out, out
+    assert code == 1 and "harbour-report.md:" in out and key in out, out
 
 
 @pytest.mark.parametrize(
@@ -377,7 +307,9 @@ def test_hostile_yaml_ends_fast_with_a_message(tmp_path, name):
 
 @pytest.mark.parametrize("name", list(HOSTILE_NOTES))
 def test_costly_markdown_is_refused_fast(tmp_path, name):
-    result = _timed_validate(_hostile_file(tmp_path, 'quote: "Fishing boats"\nrelation: opinion', HOSTILE_NOTES[name]), name)
+    result = _timed_validate(
+        _hostile_file(tmp_path, 'quote: "Fishing boats"\nrelation: opinion', HOSTILE_NOTES[name]), name
+    )
     assert result.returncode == 1 and "note" in result.stdout, result.stdout
     assert TIMINGS[name] < 20
 
@@ -405,10 +337,18 @@ def test_a_front_matter_bomb_stops_the_build_before_mkdocs_reads_it(tmp_path):
     shutil.copytree(ROOT / "tests" / "sample-site", root)
     shutil.copy(ROOT / "scripts" / "mkdocs_hooks.py", root / "mkdocs_hooks.py")
     page = root / "docs" / "harbour-report.md"
-    page.write_text(page.read_text().replace("annotations: harbour-report", "annotations: harbour-report\n" + BOMB.replace("a: &a", "x0: &a")))
+    page.write_text(
+        page.read_text().replace(
+            "annotations: harbour-report", "annotations: harbour-report\n" + BOMB.replace("a: &a", "x0: &a")
+        )
+    )
     started = time.perf_counter()
     result = subprocess.run(
-        [Path(sys.executable).parent / "mkdocs", "build", "--strict"], cwd=root, capture_output=True, text=True, timeout=120
+        [Path(sys.executable).parent / "mkdocs", "build", "--strict"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     TIMINGS["front matter alias bomb (build)"] = time.perf_counter() - started
     assert result.returncode == 1 and "harbour-report.md:5:5: anchors (&name) are not allowed" in result.stderr

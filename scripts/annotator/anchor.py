@@ -10,8 +10,8 @@ import bisect
 import difflib
 
 from .errors import ProblemCollector
-from .paths import COMMAND
 from .model import AnchoredNote, Annotation, AnnotationFile, Article
+from .paths import COMMAND
 
 # Typographic characters a contributor may type in their plain form.
 _EQUIVALENT = {

@@ -135,7 +135,9 @@ def cmd_postbuild(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    main = argparse.ArgumentParser(prog="annotator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    main = argparse.ArgumentParser(
+        prog="annotator", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     main.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="the site's config (default: mkdocs.yml)")
     main.add_argument("--docs", type=Path, help="folder of article pages (default: from the config, else docs)")
     main.add_argument("--annotations", type=Path, help="folder of annotation folders (default: from the config)")

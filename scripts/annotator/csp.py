@@ -62,7 +62,13 @@ def digest(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def policy_for(page: Page, trusted: TrustedCode) -> tuple[str, list]:
+# Zensical's search dialog styles its shadow DOM with a <style> its script writes at run time, so
+# inline style elements cannot be limited to hashes there (and a hash would switch 'unsafe-inline'
+# off). Scripts stay hash-only with both generators.
+INLINE_STYLES = {"zensical": "'unsafe-inline'"}
+
+
+def policy_for(page: Page, trusted: TrustedCode, generator: str = "mkdocs") -> tuple[str, list]:
     """(the page's policy, the inline scripts and styles on it that the theme did not write)."""
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     refused = []
@@ -74,6 +80,8 @@ def policy_for(page: Page, trusted: TrustedCode) -> tuple[str, list]:
     directives = []
     for name, value in BASE_POLICY:
         extra = hashes["script"] if name == "script-src" else hashes["style"] if name == "style-src-elem" else []
+        if name == "style-src-elem" and generator in INLINE_STYLES:
+            extra = [INLINE_STYLES[generator]]
         directives.append(" ".join([name, value, *sorted(set(extra))]))
     return "; ".join(directives), refused
 

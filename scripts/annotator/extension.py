@@ -55,7 +55,11 @@ def error_banner(error: AnnotationError, fallback: bool) -> etree.Element:
     )
     items = [element("li", None, str(p)) for p in error.problems[:50]]
     return element(
-        "div", {"class": ERROR_CLASS, "role": "alert"}, None, element("p", None, intro), element("ul", None, None, *items)
+        "div",
+        {"class": ERROR_CLASS, "role": "alert"},
+        None,
+        element("p", None, intro),
+        element("ul", None, None, *items),
     )
 
 
@@ -87,7 +91,11 @@ class _Annotate(Treeprocessor):
         root.append(generated.article_header(article, item))
         root.append(body)
         if item is not None:
-            anchors = self.md.treeprocessors["mkdocs_extract_anchors"] if "mkdocs_extract_anchors" in self.md.treeprocessors else None
+            anchors = (
+                self.md.treeprocessors["mkdocs_extract_anchors"]
+                if "mkdocs_extract_anchors" in self.md.treeprocessors
+                else None
+            )
             if anchors is not None:  # MkDocs checks links to these ids against the ids it saw
                 anchors.present_anchor_ids.update(i for n in item.notes for i in (n.id, n.note_id))
 

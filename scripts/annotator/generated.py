@@ -62,14 +62,20 @@ def article_header(article: Article, item: AnnotatedArticle | None, site_links: 
     parts = [element("h1", None, meta.title)]
     if meta.subtitle:
         parts.append(element("p", {"class": "article-subtitle"}, meta.subtitle))
-    known = [(label, value) for label, value in (("By", meta.author), ("Published by", meta.outlet), ("Date", meta.date)) if value]
+    known = [
+        (label, value)
+        for label, value in (("By", meta.author), ("Published by", meta.outlet), ("Date", meta.date))
+        if value
+    ]
     provenance = element("p", {"class": "article-provenance"})
     if known or meta.original_url:
         pieces: list = [" · ".join(f"{label}: {value}" for label, value in known)]
         if meta.original_url:
             pieces += [" · " if known else "", link(meta.original_url, "Original publication")]
         provenance = element("p", {"class": "article-provenance"}, None, *pieces)
-    missing = [what for what, value in (("author", meta.author), ("outlet", meta.outlet), ("date", meta.date)) if not value]
+    missing = [
+        what for what, value in (("author", meta.author), ("outlet", meta.outlet), ("date", meta.date)) if not value
+    ]
     if missing:
         note = f"{', '.join(missing).capitalize()} of first publication: not stated in the text we have."
         provenance.append(element("span", {"class": "article-unknown"}, (" " if known else "") + note))
@@ -83,9 +89,17 @@ def article_header(article: Article, item: AnnotatedArticle | None, site_links: 
         summary = ["No notes yet. "]
     if site_links:
         summary += [
-            element("a", {"href": site_link(download_path(article.slug)), "download": ""}, "Download this annotated article as one HTML file"),
+            element(
+                "a",
+                {"href": site_link(download_path(article.slug)), "download": ""},
+                "Download this annotated article as one HTML file",
+            ),
             ". ",
-            element("a", {"href": site_link(data_path(article.slug)), "type": "application/ld+json"}, "The notes as data (W3C Web Annotations)"),
+            element(
+                "a",
+                {"href": site_link(data_path(article.slug)), "type": "application/ld+json"},
+                "The notes as data (W3C Web Annotations)",
+            ),
             ".",
         ]
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
@@ -139,7 +153,9 @@ def overview_svg(item: AnnotatedArticle, links: Links, small: bool = False) -> e
         element("title", {"id": title_id}, f"Notes of each paragraph of {item.article.title}, by relation: {legend}"),
     )
     for number in range(1, count + 1):
-        svg.append(element("text", {"class": "claims-map__para", "x": "0", "y": str(ROW * (number - 1) + 16)}, f"¶{number}"))
+        svg.append(
+            element("text", {"class": "claims-map__para", "x": "0", "y": str(ROW * (number - 1) + 16)}, f"¶{number}")
+        )
     placed: Counter = Counter()
     for n in item.notes:
         x = LABEL_WIDTH + MARK * placed[n.paragraph]
@@ -153,7 +169,9 @@ def overview_svg(item: AnnotatedArticle, links: Links, small: bool = False) -> e
                 None,
                 element("title", None, f"Note {n.number}, {relation.label}: {n.annotation.summary}"),
                 element("rect", {"x": str(x), "y": str(y), "width": str(MARK - 4), "height": str(ROW - 4), "rx": "3"}),
-                element("text", {"x": str(x + (MARK - 4) / 2), "y": str(y + 12), "text-anchor": "middle"}, relation.letter),
+                element(
+                    "text", {"x": str(x + (MARK - 4) / 2), "y": str(y + 12), "text-anchor": "middle"}, relation.letter
+                ),
             )
         )
     return svg
@@ -168,19 +186,32 @@ def rests_on_reliable(note: AnchoredNote) -> bool:
 def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
     counts = Counter(n.annotation.relation for n in item.notes)
     slug = item.article.slug
-    filters = element("fieldset", {"class": "claims-filters", "data-annotator-filters": ""}, None, element("legend", None, "Show"))
+    filters = element(
+        "fieldset", {"class": "claims-filters", "data-annotator-filters": ""}, None, element("legend", None, "Show")
+    )
     choices = [("all", f"All ({len(item.notes)})")] + [
         (r.name, f"Only {r.label.lower()} ({counts[r.name]})") for r in RELATIONS if counts[r.name]
     ]
     reliable = sum(rests_on_reliable(n) for n in item.notes)
     choices.append(("reliable", f"Verdicts resting on primary or reliable sources ({reliable})"))
     for value, label in choices:
-        attributes = {"type": "radio", "class": "claims-filter", "name": f"rel-{slug}", "id": f"{slug}-{value}", "value": value}
+        attributes = {
+            "type": "radio",
+            "class": "claims-filter",
+            "name": f"rel-{slug}",
+            "id": f"{slug}-{value}",
+            "value": value,
+        }
         if value == "all":
             attributes["checked"] = ""
         filters.append(element("input", attributes))
         filters.append(element("label", {"for": f"{slug}-{value}"}, label))
-    head = element("tr", None, None, *(element("th", {"scope": "col"}, h) for h in ("Note", "¶", "Claim", "Relation", "Sources", "Read")))
+    head = element(
+        "tr",
+        None,
+        None,
+        *(element("th", {"scope": "col"}, h) for h in ("Note", "¶", "Claim", "Relation", "Sources", "Read")),
+    )
     body = element("tbody")
     for n in item.notes:
         a, relation = n.annotation, n.annotation.relation_row
@@ -192,7 +223,12 @@ def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
                 "tr",
                 {"class": row_class},
                 None,
-                element("td", {"data-sort": str(n.number)}, None, element("a", {"href": links.note(item.article, n.id)}, str(n.number))),
+                element(
+                    "td",
+                    {"data-sort": str(n.number)},
+                    None,
+                    element("a", {"href": links.note(item.article, n.id)}, str(n.number)),
+                ),
                 element("td", {"data-sort": str(n.paragraph)}, str(n.paragraph)),
                 element("td", None, a.summary),
                 element("td", {"data-sort": str(RELATIONS.index(relation))}, None, _badge(relation)),
@@ -223,14 +259,22 @@ def claims_section(item: AnnotatedArticle, links: Links) -> etree.Element:
         {"class": "claims", "id": f"claims-{item.article.slug}"},
         None,
         element("h2", None, None, element("a", {"href": links.note(item.article, "")}, item.article.title)),
-        element("p", None, f"{len(item.notes)} annotated assertions in {covered} of {len(item.article.paragraphs)} paragraphs."),
+        element(
+            "p",
+            None,
+            f"{len(item.notes)} annotated assertions in {covered} of {len(item.article.paragraphs)} paragraphs.",
+        ),
         totals_list,
         element(
             "figure",
             {"class": "claims-figure"},
             None,
             overview_svg(item, links),
-            element("figcaption", None, "Each row is a paragraph; each mark is a note, lettered by relation. Select a mark to read the note."),
+            element(
+                "figcaption",
+                None,
+                "Each row is a paragraph; each mark is a note, lettered by relation. Select a mark to read the note.",
+            ),
         ),
         claims_table(item, links),
     )
@@ -268,7 +312,9 @@ def sources_section(publication: Publication, links: Links) -> etree.Element:
             "p",
             None,
             f"{len(sources)} sources from {len(by_outlet)} outlets; {read} read in a copy by an editor, "
-            f"{len(sources) - read} unverified. By class: " + ", ".join(f"{label} {n}" for label, n in classes.most_common()) + ".",
+            f"{len(sources) - read} unverified. By class: "
+            + ", ".join(f"{label} {n}" for label, n in classes.most_common())
+            + ".",
         )
     )
     several = len(publication.articles) > 1
@@ -285,12 +331,22 @@ def sources_section(publication: Publication, links: Links) -> etree.Element:
             elif source.via:
                 details += [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")]
             if source.standing:
-                details += [" ", element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label)]
-            status = f"excerpt read in a copy on {source.verified_on}" if source.verified else "unverified: not read in a copy"
+                details += [
+                    " ",
+                    element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label),
+                ]
+            status = (
+                f"excerpt read in a copy on {source.verified_on}"
+                if source.verified
+                else "unverified: not read in a copy"
+            )
             details.append(f". {status}. Cited by ")
             for i, (article, note) in enumerate(citing):
                 label = f"note {note.number}" + (f" of {article.title}" if several else "")
-                details += [", " if i else "", element("a", {"href": links.note(article, note.id), "title": note.annotation.summary}, label)]
+                details += [
+                    ", " if i else "",
+                    element("a", {"href": links.note(article, note.id), "title": note.annotation.summary}, label),
+                ]
             details += [".", element("blockquote", {"class": "source-excerpt"}, source.excerpt)]
             entries.append(element("li", None, None, *details))
         section.append(element("h2", None, outlet))
@@ -310,7 +366,9 @@ def articles_section(publication: Publication, links: Links) -> etree.Element:
         summary: list = [f"{len(item.notes)} notes: "]
         for i, (relation, count) in enumerate(totals(item)):
             summary += [", " if i else "", _badge(relation), f"\u00a0{count}"]
-        known = " · ".join(x for x in (meta.author, meta.outlet, meta.date) if x) or "Author, outlet and date not stated"
+        known = (
+            " · ".join(x for x in (meta.author, meta.outlet, meta.date) if x) or "Author, outlet and date not stated"
+        )
         section.append(
             element(
                 "article",
@@ -327,12 +385,17 @@ def articles_section(publication: Publication, links: Links) -> etree.Element:
 
 
 def legend_section() -> etree.Element:
-    rows = [element("tr", None, None, element("td", None, None, _badge(r)), element("td", None, r.description)) for r in RELATIONS]
+    rows = [
+        element("tr", None, None, element("td", None, None, _badge(r)), element("td", None, r.description))
+        for r in RELATIONS
+    ]
     return element(
         "table",
         {"class": "annotator-legend"},
         None,
-        element("thead", None, None, element("tr", None, None, element("th", None, "Badge"), element("th", None, "Meaning"))),
+        element(
+            "thead", None, None, element("tr", None, None, element("th", None, "Badge"), element("th", None, "Meaning"))
+        ),
         element("tbody", None, None, *rows),
     )
 
@@ -340,14 +403,22 @@ def legend_section() -> etree.Element:
 def classes_section(publication: Publication) -> etree.Element:
     policy = publication.policy
     rows = [
-        element("tr", None, None, element("td", None, None, element("span", {"class": "sn-class"}, c.label)), element("td", None, c.description))
+        element(
+            "tr",
+            None,
+            None,
+            element("td", None, None, element("span", {"class": "sn-class"}, c.label)),
+            element("td", None, c.description),
+        )
         for c in (policy.classes.values() if policy else ())
     ]
     return element(
         "table",
         {"class": "annotator-legend"},
         None,
-        element("thead", None, None, element("tr", None, None, element("th", None, "Class"), element("th", None, "Meaning"))),
+        element(
+            "thead", None, None, element("tr", None, None, element("th", None, "Class"), element("th", None, "Meaning"))
+        ),
         element("tbody", None, None, *rows),
     )
 
@@ -368,5 +439,7 @@ def section(name: str, argument: str | None, publication: Publication) -> etree.
     elif name == "classes":
         wrapper.append(classes_section(publication))
     else:
-        wrapper.append(element("p", {"class": "annotator-errors", "role": "alert"}, f"Unknown section [annotator: {name}]"))
+        wrapper.append(
+            element("p", {"class": "annotator-errors", "role": "alert"}, f"Unknown section [annotator: {name}]")
+        )
     return wrapper

@@ -39,7 +39,11 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
     lines = text.split("\n")
     if not text.strip():
         problems.add(
-            path, 1, 1, "file is empty", f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file"
+            path,
+            1,
+            1,
+            "file is empty",
+            f"start with a --- block naming the paragraph ({FORMAT_HINT}), or delete the file",
         )
         return None
     if lines[0].rstrip() != DELIMITER:
@@ -67,7 +71,9 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
             "put notes after an annotation's closing ---, not before its opening one",
         )
     if not rest and not unclosed:
-        problems.add(path, h_close + 1, 1, "file has a header but no annotation", "add a --- block with quote:, relation:")
+        problems.add(
+            path, h_close + 1, 1, "file has a header but no annotation", "add a --- block with quote:, relation:"
+        )
     annotations = []
     for opening, closing, note_start, end in rest:
         block = _parse(path, lines, opening, closing, "annotation", problems)

@@ -48,7 +48,9 @@ def explain(error, definition: str) -> tuple[str, str]:
     properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(properties))
-        hints = [f"did you mean '{m[0]}'?" for u in unknown for m in [difflib.get_close_matches(u, properties, n=1)] if m]
+        hints = [
+            f"did you mean '{m[0]}'?" for u in unknown for m in [difflib.get_close_matches(u, properties, n=1)] if m
+        ]
         return (
             f"unknown field {', '.join(_short(u) for u in unknown)} in {where}",
             " ".join(hints) or f"allowed fields: {', '.join(properties)}",
@@ -98,7 +100,12 @@ def explain(error, definition: str) -> tuple[str, str]:
             "write the day you read the excerpt in a copy of the source as YYYY-MM-DD, or false",
         )
     if error.validator == "type":
-        kind = {"string": "text", "array": "a list (lines starting with '- ')", "object": "fields", "boolean": "true or false"}
+        kind = {
+            "string": "text",
+            "array": "a list (lines starting with '- ')",
+            "object": "fields",
+            "boolean": "true or false",
+        }
         actual = _TYPE_NAMES.get(type(error.instance).__name__, type(error.instance).__name__)
         return (
             f"{field_name} should be {kind.get(error.validator_value, error.validator_value)}, not {actual}",

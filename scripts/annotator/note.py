@@ -115,6 +115,7 @@ def render_note(text: str) -> RenderedNote:
     )
     if _visible(cleaned) != _visible(rendered):  # never lose what a reader would have seen
         raise NoteError(
-            "part of the note would be removed by the sanitizer", "write plain text, *emphasis* and [links](https://...)"
+            "part of the note would be removed by the sanitizer",
+            "write plain text, *emphasis* and [links](https://...)",
         )
     return RenderedNote(cleaned, _visible(cleaned))

@@ -144,7 +144,7 @@ class Site:
         inserts = self.head_additions(page, scanned, item)
         text = _insert(text, inserts)
         scanned = scan(text)
-        policy, refused = csp.policy_for(scanned, self.trusted)
+        policy, refused = csp.policy_for(scanned, self.trusted, self.generator)
         for inline in refused:
             self.problems.add(
                 path,
@@ -169,7 +169,11 @@ class Site:
         tags = []
         for name in PAGE_ASSETS.get(kind, ()):
             href = html.escape(relative(f"{ASSET_DIR}/{name}", page), quote=True)
-            tags.append(f'<link rel="stylesheet" href="{href}">' if name.endswith(".css") else f'<script src="{href}" defer></script>')
+            tags.append(
+                f'<link rel="stylesheet" href="{href}">'
+                if name.endswith(".css")
+                else f'<script src="{href}" defer></script>'
+            )
         if item is not None:
             reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name)
             tags.append(f'<script type="application/ld+json">{generated.script_json(reviews)}</script>')
@@ -187,7 +191,11 @@ class Site:
     def write_data(self) -> None:
         for page, item in sorted(self.article_pages.items()):
             collection = opendata.web_annotations(item, self.absolute(page))
-            write_text(self.root, generated.data_path(item.article.slug), json.dumps(collection, ensure_ascii=False, indent=1) + "\n")
+            write_text(
+                self.root,
+                generated.data_path(item.article.slug),
+                json.dumps(collection, ensure_ascii=False, indent=1) + "\n",
+            )
             write_text(self.root, generated.download_path(item.article.slug), standalone_html(item))
 
 
@@ -203,4 +211,3 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.write_data()
     built.problems.raise_if_any()
     return built
-

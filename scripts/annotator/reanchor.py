@@ -21,7 +21,7 @@ from pathlib import Path
 from .anchor import ParagraphIndex, find_all, nearest_spans, normalize
 from .article import find_articles
 from .cli import slugify
-from .errors import AnnotationError, ProblemCollector
+from .errors import ProblemCollector
 from .inputs import check_regular, read_text
 from .load import load_folder
 from .model import Annotation, AnnotationFile, Article
@@ -63,7 +63,9 @@ def plan_file(plan: Plan, file: AnnotationFile) -> None:
     for a in lost:
         near = {n: nearest_spans(text, normalize(a.quote)[0], 1) for n, (text, _) in enumerate(plan.index.folded, 1)}
         best = [f"paragraph {n}: {spans[0]!r}" for n, spans in near.items() if spans][:2]
-        plan.manual.append(f"{a.path}:{a.line}: quote {a.quote[:50]!r} is in no paragraph; nearest: " + " | ".join(best))
+        plan.manual.append(
+            f"{a.path}:{a.line}: quote {a.quote[:50]!r} is in no paragraph; nearest: " + " | ".join(best)
+        )
     if lost:
         return
     common = set.intersection(*(set(where[id(a)]) for a in file.annotations)) if file.annotations else set()
@@ -128,7 +130,9 @@ class Writer:
             path.write_text("\n".join(lines), encoding="utf-8")
 
     def apply(self, plan: Plan, files: dict[Path, AnnotationFile]) -> None:
-        owners = {n: f.path for f in files.values() if f.path not in plan.moves for n in plan.index.starting_with(f.paragraph)}
+        owners = {
+            n: f.path for f in files.values() if f.path not in plan.moves for n in plan.index.starting_with(f.paragraph)
+        }
         for path, groups in plan.moves.items():
             file = files[path]
             keep = max(groups, key=lambda n: (len(groups[n]), -n))  # this file keeps its largest group
@@ -138,14 +142,16 @@ class Writer:
                 continue
             lines = list(self._lines(path))
             moving = set()
-            for number, annotations in sorted(groups.items()):
+            for number, group in sorted(groups.items()):
                 if number != keep:
-                    blocks = [lines[a.lines[0] - 1 : a.lines[1] - 1] for a in annotations]
-                    moving.update(i for a in annotations for i in range(a.lines[0] - 1, a.lines[1] - 1))
-                    owners[number] = self._add_blocks(plan, number, blocks, owners.get(number), annotations)
+                    blocks = [lines[a.lines[0] - 1 : a.lines[1] - 1] for a in group]
+                    moving.update(i for a in group for i in range(a.lines[0] - 1, a.lines[1] - 1))
+                    owners[number] = self._add_blocks(plan, number, blocks, owners.get(number), group)
             lines[file.paragraph_line - 1] = _header(opening)
             self._save(path, [line for i, line in enumerate(lines) if i not in moving])
-            self.report.append(f"{self.would}rewrite {path}:{file.paragraph_line}: paragraph: names {keep} ({opening!r})")
+            self.report.append(
+                f"{self.would}rewrite {path}:{file.paragraph_line}: paragraph: names {keep} ({opening!r})"
+            )
             owners[keep] = self._rename(path, plan.article.paragraphs[keep - 1])
 
     def _add_blocks(self, plan: Plan, number: int, blocks: list[list[str]], owner: Path | None, annotations) -> Path:
@@ -154,12 +160,16 @@ class Writer:
         if owner is not None:
             lines = self._lines(owner)
             self._save(owner, [*lines[: len(lines) - (lines[-1] == "")], "", *moved])
-            self.report.append(f"{self.would}move {len(blocks)} annotation(s) ({quotes}) to {owner}, paragraph {number}")
+            self.report.append(
+                f"{self.would}move {len(blocks)} annotation(s) ({quotes}) to {owner}, paragraph {number}"
+            )
             return owner
         opening = unique_opening(plan.index, plan.article, number) or plan.article.paragraphs[number - 1][:60]
         target = self.folder / f"{slugify(plan.article.paragraphs[number - 1])}.md"
         self._save(target, ["---", _header(opening), "---", "", *moved])
-        self.report.append(f"{self.would}create {target} for paragraph {number} with {len(blocks)} annotation(s) ({quotes})")
+        self.report.append(
+            f"{self.would}create {target} for paragraph {number} with {len(blocks)} annotation(s) ({quotes})"
+        )
         return target
 
     def _rename(self, path: Path, paragraph: str) -> Path:

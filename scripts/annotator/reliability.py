@@ -197,14 +197,24 @@ def load_policy(path: Path) -> Policy:
             line=line,
         )
         if outlet.source_class not in classes:
-            problems.add(path, line, 1, f"class {outlet.source_class!r} is not defined", "use one of: " + ", ".join(classes))
+            problems.add(
+                path, line, 1, f"class {outlet.source_class!r} is not defined", "use one of: " + ", ".join(classes)
+            )
         for domain in outlet.domains:
             if domain in seen_domains:
-                problems.add(path, line, 1, f"domain {domain} is already listed on line {seen_domains[domain]}", "keep one entry")
+                problems.add(
+                    path, line, 1, f"domain {domain} is already listed on line {seen_domains[domain]}", "keep one entry"
+                )
             seen_domains.setdefault(domain, line)
         for name in (outlet.name, *outlet.aliases):
             if name.casefold() in seen_names:
-                problems.add(path, line, 1, f"name {name!r} is already listed on line {seen_names[name.casefold()]}", "keep one entry")
+                problems.add(
+                    path,
+                    line,
+                    1,
+                    f"name {name!r} is already listed on line {seen_names[name.casefold()]}",
+                    "keep one entry",
+                )
             seen_names.setdefault(name.casefold(), line)
         outlets.append(outlet)
     if REPUBLISHER not in classes:

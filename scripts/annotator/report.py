@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from .schema import RELATIONS
 from .pipeline import AnnotatedArticle
+from .schema import RELATIONS
 
 STALE_AFTER_DAYS = 365
 

@@ -18,7 +18,25 @@ import nh3
 from .pipeline import AnnotatedArticle
 
 TITLE_TAGS = {"code", "em", "strong"}
-TEXT_TAGS = {"p", "code", "em", "strong", "b", "i", "ul", "ol", "li", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td"}
+TEXT_TAGS = {
+    "p",
+    "code",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 INDEXES = {  # generator -> (index file, its inlined copy for file://, list key)
     "mkdocs": ("search/search_index.json", "search/search_index.js", "docs"),
     "zensical": ("search.json", "search.js", "items"),

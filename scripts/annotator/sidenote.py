@@ -66,7 +66,10 @@ def source_element(source: Source) -> etree.Element:
     if source.archive_url:
         parts += [" ", link(source.archive_url, "archived copy", "sn-archive")]
     if source.standing:
-        parts += [" ", element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label)]
+        parts += [
+            " ",
+            element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label),
+        ]
     relation = source.relation_row
     parts += [" ", element("span", {"class": f"sn-rel {relation.css_class}"}, relation.label)]
     parts += [" ", element("q", {"class": "sn-excerpt"}, source.excerpt)]

@@ -53,7 +53,12 @@ class _Document(Treeprocessor):
             element("title", None, article.title),
             element("style", None, css),
         )
-        main = element("main", None, None, element("article", None, None, article_header(article, self.item, site_links=False), body))
+        main = element(
+            "main",
+            None,
+            None,
+            element("article", None, None, article_header(article, self.item, site_links=False), body),
+        )
         document = element("html", {"lang": "en"}, None, head, element("body", {"class": "sn-standalone"}, None, main))
         for child in list(root):
             root.remove(child)

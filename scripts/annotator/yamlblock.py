@@ -178,7 +178,10 @@ def _syntax_hint(reason: str, text: str, source: str, mark) -> str:
         return "replace the tab with spaces"
     value = text.split(":", 1)[1].strip() if ":" in text else text.strip()
     if value.startswith('"') and value.count('"') - value.count('\\"') > 2:
-        return 'this value has a " inside double quotes: write \\" for it, use typographic quotes “ ”, or single quotes around the value'
+        return (
+            'this value has a " inside double quotes: write \\" for it, use typographic quotes “ ”, '
+            "or single quotes around the value"
+        )
     if value.startswith("'") and value.count("'") > 2 and "''" not in value:
         return "this value has a ' inside single quotes: double it ('') or put the value in double quotes"
     if "mapping values are not allowed" in reason and not value.startswith(("'", '"')):

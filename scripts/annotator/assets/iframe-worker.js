@@ -1,10 +1,14 @@
-/* Web workers cannot start from file:// pages, so Material's search worker would fail when the
+/* Web workers cannot start from file:// pages, so the theme's search worker would fail when the
    built site is opened from disk. On file:// only, this replaces Worker with a hidden iframe that
    runs the worker script and passes messages both ways (the approach of Material's iframe-worker,
-   kept local so the site makes no network request). Over http(s) it does nothing. */
+   kept local so the site makes no network request). As with a real worker, messages are copies
+   and arrive asynchronously: Zensical's search fails ("Cycle detected") if they arrive at once.
+   Over http(s) it does nothing. */
 (function () {
   "use strict";
   if (location.protocol !== "file:") return;
+
+  function later(fn) { setTimeout(fn, 0); }
 
   function FrameWorker(url) {
     var self = this;
@@ -23,16 +27,19 @@
 
     // What the worker script sees as its global postMessage / importScripts.
     inner.postMessage = function (data) {
-      var event = { data: data, target: self };
-      if (self.onmessage) self.onmessage(event);
-      listeners.forEach(function (fn) { fn(event); });
+      var event = { data: structuredClone(data), target: self };
+      later(function () {
+        if (self.onmessage) self.onmessage(event);
+        listeners.forEach(function (fn) { fn(event); });
+      });
     };
     inner.importScripts = function () {};
     var queue = [];
     var ready = false;
     this.postMessage = function (data) {
-      if (!ready) { queue.push(data); return; }
-      inner.dispatchEvent(new MessageEvent("message", { data: data }));
+      var copy = structuredClone(data);
+      if (!ready) { queue.push(copy); return; }
+      later(function () { inner.dispatchEvent(new MessageEvent("message", { data: copy })); });
     };
     this.terminate = function () { frame.remove(); };
 
@@ -40,7 +47,9 @@
     script.src = new URL(url, location.href).href;
     script.onload = function () {
       ready = true;
-      queue.splice(0).forEach(self.postMessage);
+      queue.splice(0).forEach(function (copy) {
+        later(function () { inner.dispatchEvent(new MessageEvent("message", { data: copy })); });
+      });
     };
     inner.document.head.appendChild(script);
   }

@@ -1,0 +1,88 @@
+"""A hostile site for the security tests: every contributor field carries every payload class.
+
+The payloads are tests/xss/payloads.txt (a classic XSS corpus) and tests/xss/classes.txt (the
+classes found by trying this project as a hostile contributor would)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotator.note import NoteError, render_note
+
+from .conftest import ROOT
+
+XSS = Path(__file__).parent / "xss"
+CLASSIC = [line for line in (XSS / "payloads.txt").read_text(encoding="utf-8").splitlines() if line]
+CLASSES: dict[str, list[str]] = {}
+for _line in (XSS / "classes.txt").read_text(encoding="utf-8").splitlines():
+    if _line.startswith("## "):
+        CLASSES[_line[3:]] = []
+    elif _line and not _line.startswith("#"):
+        list(CLASSES.values())[-1].append(_line)
+PAYLOADS = CLASSIC + [p for ps in CLASSES.values() for p in ps]
+POLICY = """classes:
+  reliable: {label: reliable outlet, description: An example., decides: true}
+  republisher: {label: copy host, description: An example., decides: false}
+outlets:
+  - name: Example
+    domains: [example.org, example.com]
+    class: reliable
+    reason: A test outlet.
+"""
+
+
+def _yaml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def hostile_files(root: Path, payloads: list[str]) -> None:
+    """One article of one paragraph per payload; each annotated with the payload in every field
+    that takes free text (claim, note, title, outlet, author, excerpt) and in URLs' paths."""
+    paragraphs = [f"Sentence {i} states a checkable fact number {i}." for i in range(len(payloads))]
+    front = {
+        "title": "Hostile ' article {{ config }}",
+        "subtitle": "Subtitle ‘quoted’ & javascript:alert(1)",
+        "description": "A description ' onmouseover='alert(1)",
+        "author": "Author {% raw %}",
+        "annotations": "hostile",
+    }
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "index.md").write_text("# Home\n\n[annotator: articles]\n\n[annotator: legend]\n")
+    (root / "docs" / "claims.md").write_text("# Claims\n\n[annotator: claims]\n")
+    (root / "docs" / "sources.md").write_text("# Sources\n\n[annotator: classes]\n\n[annotator: sources]\n")
+    header = "".join(f"{k}: {_yaml_string(v)}\n" for k, v in front.items())
+    (root / "docs" / "hostile.md").write_text(f"---\n{header}---\n\n" + "\n\n".join(paragraphs) + "\n")
+    folder = root / "annotations" / "hostile"
+    folder.mkdir(parents=True)
+    (root / "annotations" / "reliability.yaml").write_text(POLICY)
+    for i, payload in enumerate(payloads):
+        text = _yaml_string(payload)
+        (folder / f"sentence-{i}.md").write_text(
+            f'---\nparagraph: "Sentence {i} states"\n---\n\n---\nquote: "checkable fact number {i}"\n'
+            f"claim: {_yaml_string(payload[:120])}\nrelation: supports\nsources:\n"
+            f"  - title: {text}\n    outlet: {text}\n    author: {text}\n"
+            f"    url: https://example.org/a/{i}?q=%22'%3C\n    via: https://example.com/copy/{i}'s\n"
+            f"    excerpt: {text}\n    verified: 2026-01-01\n    relation: supports\n"
+            f"---\nNote {i}: {payload}\n"
+        )
+    (root / "mkdocs.yml").write_text(
+        "site_name: Hostile ' \"site\n"
+        "theme: {name: material, font: false}\n"
+        "extra: {polyfills: [assets/annotator/iframe-worker.js]}\n"
+        "plugins: [{search: {separator: '[\\s\\-,:!=\\[\\]()\"`/]+|\\.(?!\\d)|&[lg]t;|&amp;|&quot;|&#x27;'}}, offline]\n"
+        "hooks: [mkdocs_hooks.py]\nmarkdown_extensions: [annotator]\n"
+    )
+    (root / "mkdocs_hooks.py").write_text((ROOT / "scripts" / "mkdocs_hooks.py").read_text())
+
+
+def accepted(payloads: list[str]) -> list[str]:
+    """The payloads a note accepts (the rest are refused with a message, tested above)."""
+    out = []
+    for p in payloads:
+        try:
+            render_note(f"Note: {p}")
+            out.append(p)
+        except NoteError:
+            pass
+    return out

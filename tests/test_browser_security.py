@@ -1,0 +1,81 @@
+"""The hostile site in Chromium, built by each generator: every page loads with no dialog, no
+Content Security Policy violation and nothing blanked; the policy sits in the parsed <head>;
+every JSON-LD block parses; search results for words from the payloads render inert."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser_support import search
+from .conftest import build_site
+from .hostile import PAYLOADS, accepted, hostile_files
+
+pytestmark = pytest.mark.browser
+
+WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective));
+"""
+PAGES = ("index.html", "hostile.html", "claims.html", "sources.html", "downloads/hostile.html")
+QUERIES = ("alert", "script", "style", "onerror", "evil")
+
+
+@pytest.fixture(scope="module", params=["mkdocs", "zensical"])
+def hostile_site(request, tmp_path_factory):
+    root = tmp_path_factory.mktemp(f"hostile-browser-{request.param}")
+    hostile_files(root, accepted(PAYLOADS))
+    return build_site(root / "mkdocs.yml", root / "site", generator=request.param)
+
+
+@pytest.fixture
+def watched(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(WATCH)
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def assert_unharmed(page) -> None:
+    state = page.evaluate(
+        """() => ({
+          csp: window.__csp,
+          policyInHead: !!document.head.querySelector('meta[http-equiv="Content-Security-Policy"]'),
+          bodyShown: getComputedStyle(document.body).display !== 'none'
+                     && getComputedStyle(document.body).visibility !== 'hidden',
+          textShown: (document.querySelector('main') || document.body).innerText.length > 100,
+          jsonOk: [...document.querySelectorAll('script[type="application/ld+json"]')]
+                    .every((s) => { try { JSON.parse(s.textContent); return true; } catch (e) { return false; } }),
+        })"""
+    )
+    assert page.dialogs == []
+    assert state["csp"] == [], state["csp"]
+    assert state["policyInHead"] and state["bodyShown"] and state["textShown"] and state["jsonOk"], state
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_hostile_pages_load_unharmed(hostile_site, watched, name):
+    watched.goto((hostile_site / name).as_uri())
+    watched.wait_for_load_state("load")
+    if name == "hostile.html":
+        watched.locator("label.claim").first.click()  # open a note full of payloads
+        expect(watched.locator(".sidenote").first).to_be_visible()
+    assert_unharmed(watched)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_search_results_for_payload_words_are_inert(hostile_site, watched, query):
+    watched.goto((hostile_site / "hostile.html").as_uri())
+    results = search(watched, query)
+    expect(results.first).to_be_visible(timeout=10_000)
+    live = results.evaluate_all(
+        "(items) => items.map((r) => r.querySelectorAll('script, style, img, iframe, object, embed, [onerror], [onload]')"
+        ".length).reduce((a, b) => a + b, 0)"
+    )
+    assert results.count() > 0 and live == 0
+    assert_unharmed(watched)
