@@ -18,7 +18,7 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective));
 """
 PAGES = ("index.html", "hostile.html", "claims.html", "sources.html", "downloads/hostile.html")
-QUERIES = ("alert", "script", "style", "onerror", "evil")
+QUERIES = ("alert", "script", "style", "onerror", "tabnabbing")
 
 
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
