@@ -71,6 +71,18 @@ def zensical_site(tmp_path_factory) -> Path:
     return build_site(copy_site(ROOT, tmp_path_factory.mktemp("zensical") / "src") / "mkdocs.yml", generator="zensical")
 
 
+@pytest.fixture
+def generator() -> str:
+    """The generator a test reads the site from; tests that run on both parametrize it."""
+    return "mkdocs"
+
+
+@pytest.fixture
+def reading_site(request, generator) -> Path:
+    """The real site as built by `generator` (MkDocs unless a test parametrizes it)."""
+    return request.getfixturevalue("site" if generator == "mkdocs" else "zensical_site")
+
+
 @pytest.fixture(scope="session")
 def fixture_site(tmp_path_factory) -> Path:
     """A second, small site built by the same engine from tests/sample-site."""

@@ -70,7 +70,8 @@ def hostile_files(root: Path, payloads: list[str]) -> None:
         "site_name: Hostile ' \"site\n"
         "theme: {name: material, font: false}\n"
         "extra: {polyfills: [assets/annotator/iframe-worker.js]}\n"
-        "plugins: [{search: {separator: '[\\s\\-,:!=\\[\\]()\"`/]+|\\.(?!\\d)|&[lg]t;|&amp;|&quot;|&#x27;'}}, offline]\n"
+        "plugins: [{search: {separator: '[\\s\\-,:!=\\[\\]()\"`/]+|\\.(?!\\d)|&[lg]t;|&amp;|&quot;|&#x27;'}},"
+        " offline]\n"
         "hooks: [mkdocs_hooks.py]\nmarkdown_extensions: [annotator]\n"
     )
     (root / "mkdocs_hooks.py").write_text((ROOT / "scripts" / "mkdocs_hooks.py").read_text())

@@ -74,8 +74,8 @@ def test_search_results_for_payload_words_are_inert(hostile_site, watched, query
     results = search(watched, query)
     expect(results.first).to_be_visible(timeout=10_000)
     live = results.evaluate_all(
-        "(items) => items.map((r) => r.querySelectorAll('script, style, img, iframe, object, embed, [onerror], [onload]')"
-        ".length).reduce((a, b) => a + b, 0)"
+        "(items) => items.map((r) => r.querySelectorAll("
+        "'script, style, img, iframe, object, embed, [onerror], [onload]').length).reduce((a, b) => a + b, 0)"
     )
     assert results.count() > 0 and live == 0
     assert_unharmed(watched)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import ARTICLE, HEIGHTS, MATERIAL_SCHEME, PAGES, SCHEMES, SINGLE_FILE, url_of
+from .browser_support import ARTICLE, HEIGHTS, MATERIAL_SCHEME, PAGES, SCHEMES, SINGLE_FILE, search, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -176,12 +176,13 @@ def offline(browser):
         o.context.close()
 
 
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("name", PAGES)
-def test_offline_page_renders_styled_with_every_local_resource(site, offline, name, scheme):
+def test_offline_page_renders_styled_with_every_local_resource(reading_site, offline, name, scheme):
     ctx = offline(1440, scheme)
     page = ctx.context.new_page()
-    page.goto(url_of(site, PAGES[name]))
+    page.goto(url_of(reading_site, PAGES[name]))
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
     styles = page.evaluate(
         """() => ({ header: getComputedStyle(document.querySelector('.md-header')).backgroundColor,
@@ -191,16 +192,17 @@ def test_offline_page_renders_styled_with_every_local_resource(site, offline, na
     )
     assert styles["header"] not in ("rgba(0, 0, 0, 0)", "transparent"), styles
     assert styles["headerPosition"] == "sticky", "Material's stylesheet is not applied"
-    assert styles["sheets"] >= 3  # Material main + palette + sidenotes.css
+    assert styles["sheets"] >= 3  # the theme's main + palette + annotator.css
     if name == "article":
         assert page.locator(".sidenote").first.evaluate("n => getComputedStyle(n).float") == "right"
     ctx.assert_clean()
 
 
-def test_offline_notes_toggle_on_a_phone(site, offline):
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
+def test_offline_notes_toggle_on_a_phone(reading_site, offline):
     ctx = offline(375)
     page = ctx.context.new_page()
-    page.goto(url_of(site, ARTICLE))
+    page.goto(url_of(reading_site, ARTICLE))
     note = page.locator("#n-p3-2")
     expect(note).to_be_hidden()
     page.locator("label.claim[for='t-p3-2']").first.click()
@@ -225,10 +227,11 @@ def _source_only_word() -> str:
 SOURCE_ONLY_WORD = _source_only_word()
 
 
-def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(site, offline):
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
+def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(reading_site, offline):
     ctx = offline(1440)
     page = ctx.context.new_page()
-    page.goto(url_of(site, ARTICLE))
+    page.goto(url_of(reading_site, ARTICLE))
     article_text = page.evaluate(
         """() => { const copy = document.querySelector('.annotated-article').cloneNode(true);
                    copy.querySelectorAll('.sidenote').forEach((n) => n.remove()); return copy.textContent; }"""
@@ -236,11 +239,12 @@ def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(si
     assert SOURCE_ONLY_WORD not in article_text
     assert SOURCE_ONLY_WORD in page.locator(".annotated-article .sn-source").all_inner_texts().__str__()
 
-    query = page.locator("input[data-md-component=search-query]")
-    query.click()
-    query.press_sequentially(SOURCE_ONLY_WORD.lower())  # Material searches on keyup, which fill() does not send
-    expect(page.locator(".md-search-result__item").first).to_be_visible()
-    hrefs = page.locator(".md-search-result__item a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    results = search(page, SOURCE_ONLY_WORD.lower())
+    expect(results.first).to_be_visible()
+    hrefs = results.evaluate_all(
+        "rs => rs.flatMap(r => [...r.querySelectorAll('a[href]'), r.closest('a[href]')])"
+        ".filter(Boolean).map(a => a.href)"
+    )
     note_links = [h for h in hrefs if re.search(r"/moscow-concert-massacre\.html(\?[^#]*)?#n-p\d+-\d+$", h)]
     assert note_links, f"no result links to a note: {hrefs}"
     page.goto(note_links[0])  # the hit may sit in a collapsed "more on this page" group

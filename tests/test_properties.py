@@ -3,6 +3,7 @@ the project's own AnnotationError - never another exception."""
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from annotator.errors import AnnotationError
 from annotator.load import load_file
 from annotator.model import Annotation, AnnotationFile, Article, ArticleMeta
 from annotator.note import render_note
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +119,67 @@ def test_a_span_copied_from_the_paragraph_anchors_to_itself(paragraph, data):
     annotation = _annotation(quote)
     (note,) = anchor_article(_article([paragraph]), [AnnotationFile(Path("a.md"), paragraph[:3], 2, (annotation,))])
     assert normalize(paragraph[note.start : note.end])[0] == folded_quote
+
+
+# ---- A green validate means the build finishes, and publishes nothing executable --------------
+
+FREE_TEXT = st.one_of(
+    st.sampled_from(["A plain note.", "<redacted>", "**bold** and [a link](https://example.org/x)", "&amp; &#60;"]),
+    st.sampled_from((Path(__file__).parent / "xss" / "payloads.txt").read_text().splitlines()[:20]),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=40),
+)
+QUOTES = st.sampled_from(["eighteen months", "the port authority said", "not in the text", "2 May 2023", "x"])
+RELATIONS = st.sampled_from(["supports", "qualifies", "opinion", "unsourced", "contradicts", "sure"])
+URLS = st.sampled_from(
+    ["https://example.org/a", "https://example.org/a'b", "javascript:alert(1)", "https://nowhere.test/"]
+)
+
+
+@st.composite
+def annotation_files(draw) -> str:
+    blocks = []
+    for _ in range(draw(st.integers(1, 3))):
+        relation = draw(RELATIONS)
+        lines = [f"quote: {json.dumps(draw(QUOTES))}", f"relation: {relation}"]
+        if draw(st.booleans()):
+            lines.append(f"claim: {json.dumps(draw(FREE_TEXT)[:100], ensure_ascii=False)}")
+        if relation not in ("unsourced", "opinion") or draw(st.booleans()):
+            lines += [
+                "sources:",
+                f"  - title: {json.dumps(draw(FREE_TEXT), ensure_ascii=False)}",
+                f"    outlet: {json.dumps(draw(FREE_TEXT), ensure_ascii=False)}",
+                f"    url: {json.dumps(draw(URLS))}",
+                f"    excerpt: {json.dumps(draw(FREE_TEXT), ensure_ascii=False)}",
+                f"    verified: {draw(st.sampled_from(['2026-01-01', 'false', '2999-01-01']))}",
+                f"    relation: {draw(st.sampled_from(['supports', 'context', 'qualifies']))}",
+            ]
+        blocks.append("---\n" + "\n".join(lines) + "\n---\n" + draw(FREE_TEXT) + "\n")
+    return '---\nparagraph: "The harbour reopened"\n---\n\n' + "\n".join(blocks)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(annotation_files())
+def test_validate_passes_exactly_when_the_build_does(text):
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    from .test_security import assert_inert
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "s"
+        shutil.copytree(ROOT / "tests" / "sample-site", root)
+        shutil.copy(ROOT / "scripts" / "mkdocs_hooks.py", root / "mkdocs_hooks.py")
+        (root / "annotations" / "harbour-report" / "the-harbour-reopened.md").write_text(text, encoding="utf-8")
+        bin_dir = Path(sys.executable).parent
+        validated = subprocess.run([bin_dir / "annotator", "validate"], cwd=root, capture_output=True, text=True)
+        command = [bin_dir / "mkdocs", "build", "--strict", "--quiet"]
+        built = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        assert "Traceback" not in validated.stderr + built.stderr
+        assert (validated.returncode == 0) == (built.returncode == 0), validated.stdout + built.stderr
+        if built.returncode == 0:
+            for page in (root / "site").rglob("*.html"):
+                soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+                for note in soup.select(".sidenote"):
+                    assert_inert(str(note))
