@@ -17,8 +17,8 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from .blocks import block_text, blocks_of
-from .errors import ProblemCollector
-from .inputs import check_regular, read_text
+from .errors import AnnotationError, ProblemCollector
+from .inputs import cached_by_stat, check_regular, read_text
 from .load import check_against_schema
 from .model import Article, ArticleMeta
 from .yamlblock import parse_block
@@ -114,25 +114,34 @@ def markdown_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+@cached_by_stat
+def page_article(path: Path) -> Article | None:
+    """The article a page is, None if it has no `annotations:`; raises AnnotationError."""
+    problems = ProblemCollector()
+    page = read_page(path, problems)
+    article = None
+    if page is not None and page[0] is not None and "annotations" in page[0].value:
+        article = load_article(path, page[0], page[2], problems)
+    problems.raise_if_any()
+    return article
+
+
 def find_articles(docs_dir: Path, problems: ProblemCollector) -> list[Article]:
     """Every page under docs_dir whose front matter has `annotations:`, sorted by path."""
     articles = []
     for path in markdown_files(docs_dir):
-        page = read_page(path, problems)
-        if page is None or page[0] is None:
+        try:
+            article = page_article(path)
+        except AnnotationError as error:
+            problems.extend(error)
             continue
-        block, _, body = page
-        if "annotations" in block.value:
-            article = load_article(path, block, body, problems)
-            if article is not None:
-                articles.append(article)
+        if article is not None:
+            articles.append(article)
     return articles
 
 
 def read_article(path: Path) -> Article:
     """One article page on its own (tests, tools); raise AnnotationError if it is not one."""
-    from .errors import AnnotationError
-
     problems = ProblemCollector()
     page = read_page(path, problems)
     if page is not None and (page[0] is None or "annotations" not in page[0].value):

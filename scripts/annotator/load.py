@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import schema
 from .errors import AnnotationError, ProblemCollector
-from .inputs import check_regular, read_text
+from .inputs import cached_by_stat, check_regular, read_text
 from .messages import FORMAT_HINT, explain
 from .model import Annotation, AnnotationFile, Source
 from .note import NoteError, render_note
@@ -25,6 +25,7 @@ DELIMITER = "---"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:|^#|^-\s|^\s|^$")  # what a YAML block's line can look like
 
 
+@cached_by_stat
 def load_file(path: Path) -> AnnotationFile:
     """Parse one annotation file; raise AnnotationError with every problem found."""
     problems = ProblemCollector()

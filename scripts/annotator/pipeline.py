@@ -7,11 +7,12 @@ in every file, so nothing under annotations/ is lost or published half-checked.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .anchor import anchor_article
-from .article import find_articles
+from .article import find_articles, markdown_files
 from .errors import AnnotationError, ProblemCollector
 from .inputs import check_regular
 from .load import load_folder
@@ -107,8 +108,46 @@ def _check_unique(articles: list[Article], problems: ProblemCollector) -> None:
                 )
 
 
+_PREPARED: dict[tuple[Path, Path], tuple[tuple, Publication | AnnotationError]] = {}
+
+
+def _state(docs_dir: Path, annotations_dir: Path) -> tuple:
+    """What prepare reads, as (path, time, size) of every file: equal states, equal results."""
+
+    def stat(path: Path) -> tuple:
+        try:
+            info = os.lstat(path)
+            return (os.path.abspath(path), info.st_mtime_ns, info.st_size, info.st_mode)
+        except OSError:
+            return (os.path.abspath(path),)
+
+    paths = markdown_files(docs_dir) if docs_dir.is_dir() else []
+    if annotations_dir.is_dir():
+        for entry in sorted(annotations_dir.iterdir()):
+            paths.append(entry)
+            if entry.is_dir() and not entry.is_symlink():
+                paths += sorted(entry.iterdir())
+    return (str(docs_dir.resolve()), str(annotations_dir.resolve()), *(stat(p) for p in paths))
+
+
 def prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
-    """Load, check and anchor the annotations of every article page under docs_dir."""
+    """Load, check and anchor the annotations of every article page under docs_dir (remembered
+    until a file changes: a build asks several times, for pages, sections and postbuild)."""
+    key = (docs_dir.resolve(), annotations_dir.resolve())
+    state = _state(docs_dir, annotations_dir)
+    cached = _PREPARED.get(key)
+    if cached is None or cached[0] != state:
+        try:
+            cached = (state, _prepare(docs_dir, annotations_dir))
+        except AnnotationError as error:
+            cached = (state, error)
+        _PREPARED[key] = cached
+    if isinstance(cached[1], AnnotationError):
+        raise cached[1]
+    return cached[1]
+
+
+def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
     problems = ProblemCollector()
     articles = find_articles(docs_dir, problems)
     _check_unique(articles, problems)

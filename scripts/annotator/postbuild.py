@@ -68,12 +68,6 @@ def template_dirs(config: SiteConfig, generator: str) -> list[Path]:
     return [d for d in (config.custom_dir, theme) if d]
 
 
-def _insert(text: str, inserts: list[tuple[int, str]]) -> str:
-    for offset, addition in sorted(inserts, key=lambda i: i[0], reverse=True):
-        text = text[:offset] + addition + text[offset:]
-    return text
-
-
 class Site:
     """A built site being completed: its pages, where each article went, and what is wrong."""
 
@@ -124,26 +118,22 @@ class Site:
             )
 
     def complete(self, page: str) -> None:
-        """Check one page, then add its assets, links, data and policy, and write it back."""
+        """Check one page, then add its assets, links, data and policy, in one pass over it."""
         path = self.root / page
         text = path.read_text(encoding="utf-8")
         scanned = scan(text)
         item = self.article_pages.get(page)
         if item is not None:
             self.check_article(page, scanned, item)
-        replacements = []
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the page as read
         for start, end, value in scanned.links:
             target = self.resolve(value, page)
             if target is None:
                 self.problems.add(path, line_of(text, start), 1, f"link to {value!r} points to no page", "rebuild")
                 target = "#"
-            replacements.append((start, end, html.escape(target, quote=True)))
-        for start, end, value in sorted(replacements, reverse=True):
-            text = text[:start] + value + text[end:]
-        scanned = scan(text) if replacements else scanned
-        inserts = self.head_additions(page, scanned, item)
-        text = _insert(text, inserts)
-        scanned = scan(text)
+            edits.append((start, end, html.escape(target, quote=True)))
+        for offset, addition in self.head_additions(page, scanned, item):
+            edits.append((offset, offset, addition))
         policy, refused = csp.policy_for(scanned, self.trusted, self.generator)
         for inline in refused:
             self.problems.add(
@@ -153,13 +143,17 @@ class Site:
                 f"an inline <{inline.tag}> that the theme did not write: {inline.code[:60]!r}",
                 "content must never carry code; find which field put it there and report it",
             )
-        content = html.escape(policy, quote=False).replace('"', "&quot;")
-        meta = f'\n<meta http-equiv="Content-Security-Policy" content="{content}">'
         at = scanned.charset_end if scanned.charset_end is not None else scanned.head_start_end
         if at is None:
             self.problems.add(path, 1, 1, "page has no <head>", "the theme must write one")
             return
-        path.write_text(text[:at] + meta + text[at:], encoding="utf-8")
+        content = html.escape(policy, quote=False).replace('"', "&quot;")
+        edits.append((at, at, f'\n<meta http-equiv="Content-Security-Policy" content="{content}">'))
+        pieces, done = [], 0
+        for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
+            pieces += [text[done:start], replacement]
+            done = end
+        path.write_text("".join(pieces) + text[done:], encoding="utf-8")
 
     def head_additions(self, page: str, scanned: Page, item: AnnotatedArticle | None) -> list[tuple[int, str]]:
         if scanned.head_end is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ProblemCollector
-from .inputs import check_regular, read_text
+from .inputs import cached_by_stat, check_regular, read_text
 from .model import Annotation, Source, SourceClass
 from .paths import POLICY_NAME
 from .yamlblock import parse_block
@@ -171,6 +171,7 @@ def check_sources(policy: Policy, annotation: Annotation, problems: ProblemColle
         )
 
 
+@cached_by_stat
 def load_policy(path: Path) -> Policy:
     """Read and check the policy file; raise AnnotationError listing every problem in it."""
     from .load import check_against_schema
