@@ -22,6 +22,9 @@ import json
 import posixpath
 from pathlib import Path
 
+import rcssmin
+import rjsmin
+
 from . import csp, generated, opendata, search
 from .errors import ProblemCollector
 from .htmlscan import Page, line_of, scan
@@ -37,6 +40,17 @@ PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "claims": ("annotator.css", "claims.css", "claims.js"),
     "other": ("annotator.css",),
 }
+
+
+def shipped(name: str) -> str:
+    """An asset as the site serves it: the readable source (plus the rules generated from the
+    relation table), minified by rcssmin or rjsmin."""
+    code = (ASSETS / name).read_text(encoding="utf-8")
+    if name == "claims.css":
+        code += generated.claims_filter_css()
+    elif name == "annotator.css":
+        code += generated.reader_filter_css()
+    return rcssmin.cssmin(code) if name.endswith(".css") else rjsmin.jsmin(code)
 
 
 def built_pages(site: Path) -> list[str]:
@@ -175,12 +189,7 @@ class Site:
 
     def write_assets(self) -> None:
         for asset in sorted(ASSETS.iterdir()):
-            code = asset.read_text(encoding="utf-8")
-            if asset.name == "claims.css":
-                code += generated.claims_filter_css()
-            elif asset.name == "annotator.css":
-                code += generated.reader_filter_css()
-            write_text(self.root, f"{ASSET_DIR}/{asset.name}", code)
+            write_text(self.root, f"{ASSET_DIR}/{asset.name}", shipped(asset.name))
 
     def write_data(self) -> None:
         for page, item in sorted(self.article_pages.items()):

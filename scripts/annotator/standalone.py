@@ -7,19 +7,16 @@ builds the whole document as elements around it (so every field is escaped by co
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .csp import STANDALONE_POLICY
-from .generated import article_header, reader_filter_css
+from .generated import article_header
 from .pipeline import AnnotatedArticle
 from .render import annotate_tree
 from .sidenote import element
 
-ASSETS = Path(__file__).with_name("assets")
 PAGE_CSS = """
 :root { color-scheme: light dark; }
 body { margin: 0; font: 17px/1.6 Georgia, "Times New Roman", serif;
@@ -28,6 +25,12 @@ main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
 h1 { font-size: 1.9rem; line-height: 1.25; margin: 0 0 .5rem; }
 a { color: light-dark(#0b57d0, #8ab4f8); }
 """
+
+
+def shipped(name: str) -> str:
+    from .postbuild import shipped as minified  # postbuild imports this module
+
+    return minified(name)
 
 
 class _Document(Treeprocessor):
@@ -42,7 +45,7 @@ class _Document(Treeprocessor):
         body = element("div", {"class": "annotated-article", "data-annotator": article.slug})
         body.extend(list(root))
         annotate_tree(body, article, list(self.item.notes), self.md.htmlStash.store)
-        css = PAGE_CSS + (ASSETS / "annotator.css").read_text(encoding="utf-8") + reader_filter_css()
+        css = PAGE_CSS + shipped("annotator.css")
         head = element(
             "head",
             None,
