@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+
 from annotator.errors import AnnotationError
 from annotator.pipeline import prepare
 from annotator.postbuild import postbuild
 from annotator.siteconfig import read_config
-from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 
 log = logging.getLogger("mkdocs.hooks.annotator")
 _serving = False

@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+
 from annotator.anchor import normalize
 from annotator.article import read_article
 from annotator.load import load_file
-from bs4 import BeautifulSoup
 
 from .conftest import ROOT, build_site, copy_site
 

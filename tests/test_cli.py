@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from annotator import cli
 from annotator.errors import AnnotationError
 from annotator.inputs import MAX_FILE_BYTES

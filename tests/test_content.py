@@ -6,9 +6,10 @@ import json
 from collections import defaultdict
 
 import jsonschema
+from bs4 import BeautifulSoup
+
 from annotator.pipeline import prepare
 from annotator.schema import RELATIONS
-from bs4 import BeautifulSoup
 
 from .conftest import ROOT
 

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from annotator.anchor import anchor_article
 from annotator.article import read_article
 from annotator.errors import AnnotationError, ProblemCollector

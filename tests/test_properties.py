@@ -7,14 +7,15 @@ import json
 import tempfile
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from annotator.anchor import anchor_article, find_all, normalize
 from annotator.errors import AnnotationError
 from annotator.load import load_file
 from annotator.model import Annotation, AnnotationFile, Article, ArticleMeta
 from annotator.note import render_note
-from bs4 import BeautifulSoup
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIELDS = [

@@ -19,12 +19,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from bs4 import BeautifulSoup
+
 from annotator import cli
 from annotator.errors import AnnotationError, Problem
 from annotator.model import Source
 from annotator.note import NOTE_TAGS, NoteError, render_note
 from annotator.sidenote import element, source_element
-from bs4 import BeautifulSoup
 
 from .conftest import ROOT, build_site
 from .hostile import CLASSES, CLASSIC, PAYLOADS, _yaml_string, accepted, hostile_files

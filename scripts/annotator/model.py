@@ -20,6 +20,18 @@ class SourceClass:
 
 
 @dataclass(frozen=True)
+class MachineCheck:
+    """What `annotator verify` last found for a source's excerpt on the page it was read on."""
+
+    result: str  # found | redirected | changed | dead | timeout | not-html | robots | error
+    checked_on: str  # YYYY-MM-DD
+
+    @property
+    def found(self) -> bool:
+        return self.result in ("found", "redirected")
+
+
+@dataclass(frozen=True)
 class Source:
     title: str
     url: str | None  # the original publication's address, None when only a copy is known
@@ -33,6 +45,7 @@ class Source:
     via: str | None = None  # the copy actually read, when it is not the original's own page
     line: int = 0  # line of the source in its file, for error messages
     standing: SourceClass | None = None  # its class in the reliability policy, set by the pipeline
+    machine: MachineCheck | None = None  # the last machine check of its excerpt, set by the pipeline
 
     @property
     def verified(self) -> bool:

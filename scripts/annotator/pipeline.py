@@ -16,9 +16,10 @@ from .article import find_articles, markdown_files
 from .errors import AnnotationError, ProblemCollector
 from .inputs import check_regular
 from .load import load_folder
-from .model import AnchoredNote, AnnotationFile, Article
-from .paths import POLICY_NAME
+from .model import AnchoredNote, AnnotationFile, Article, MachineCheck
+from .paths import POLICY_NAME, RECORD_NAME
 from .reliability import Policy, check_sources, load_policy
+from .verify import excerpt_key, read_record
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,11 @@ def load_policy_in(annotations_dir: Path, problems: ProblemCollector) -> Policy 
 
 
 def annotate_article(
-    article: Article, annotations_dir: Path, policy: Policy | None, problems: ProblemCollector
+    article: Article,
+    annotations_dir: Path,
+    policy: Policy | None,
+    problems: ProblemCollector,
+    record: dict | None = None,
 ) -> AnnotatedArticle | None:
     """Load, check and anchor one article's annotation files; None if any problem."""
     before = len(problems)
@@ -62,7 +67,7 @@ def annotate_article(
         for file in files:
             for annotation in file.annotations:
                 check_sources(policy, annotation, problems)
-        files = [with_standing(file, policy) for file in files]
+        files = [with_standing(file, policy, record or {}) for file in files]
     try:
         notes = anchor_article(article, files)
     except AnnotationError as error:
@@ -71,10 +76,16 @@ def annotate_article(
     return AnnotatedArticle(article, tuple(files), tuple(notes)) if len(problems) == before else None
 
 
-def with_standing(file: AnnotationFile, policy: Policy) -> AnnotationFile:
-    """The file with each source's class in the reliability policy filled in."""
+def with_standing(file: AnnotationFile, policy: Policy, record: dict) -> AnnotationFile:
+    """The file with each source's class in the reliability policy, and its last machine check."""
+
+    def machine(source):
+        found = record.get(excerpt_key(source.read_at, source.excerpt))
+        return MachineCheck(str(found.get("result")), str(found.get("checked_on"))) if found else None
+
     annotations = tuple(
-        replace(a, sources=tuple(replace(s, standing=policy.class_of(s)) for s in a.sources)) for a in file.annotations
+        replace(a, sources=tuple(replace(s, standing=policy.class_of(s), machine=machine(s)) for s in a.sources))
+        for a in file.annotations
     )
     return replace(file, annotations=annotations)
 
@@ -83,7 +94,7 @@ def _check_folders(annotations_dir: Path, articles: list[Article], problems: Pro
     """Every entry of annotations/ is the policy or the folder of an article page."""
     slugs = {a.slug for a in articles}
     for entry in sorted(annotations_dir.iterdir()):
-        if entry.name == POLICY_NAME:
+        if entry.name in (POLICY_NAME, RECORD_NAME):
             continue
         if entry.name not in slugs or entry.is_symlink() or not entry.is_dir():
             problems.add(
@@ -155,6 +166,7 @@ def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
     if annotations_dir.exists() and check_regular(annotations_dir, problems, "folder"):
         _check_folders(annotations_dir, articles, problems)
         policy = load_policy_in(annotations_dir, problems)
-    result = [annotate_article(article, annotations_dir, policy, problems) for article in articles]
+    record = read_record(annotations_dir, problems) if annotations_dir.is_dir() else {}
+    result = [annotate_article(article, annotations_dir, policy, problems, record) for article in articles]
     problems.raise_if_any()
     return Publication(tuple(result), policy, docs_dir.resolve())

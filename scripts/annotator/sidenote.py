@@ -73,10 +73,7 @@ def source_element(source: Source) -> etree.Element:
     relation = source.relation_row
     parts += [" ", element("span", {"class": f"sn-rel {relation.css_class}"}, relation.label)]
     parts += [" ", element("q", {"class": "sn-excerpt"}, source.excerpt)]
-    if source.verified:
-        parts.append(element("span", {"class": "sn-check"}, f"excerpt read {source.verified_on}"))
-    else:
-        parts.append(element("span", {"class": "sn-check sn-check--unverified"}, "unverified: not read in a copy"))
+    parts.append(check_element(source))
     return element("span", {"class": "sn-source"}, None, *parts)
 
 
@@ -84,6 +81,29 @@ def _raw(node: etree.Element, placeholder: str) -> etree.Element:
     """node with a stash placeholder as its text (already HTML, so not made literal)."""
     node.text = placeholder
     return node
+
+
+MACHINE = {  # what the last `annotator verify` found, in words
+    "found": "found on the page by machine on {date}",
+    "redirected": "found on the page (after a redirect) by machine on {date}",
+    "changed": "not found on the page at the last machine check, {date}",
+    "dead": "the page was gone at the last machine check, {date}",
+}
+
+
+def check_element(source: Source) -> etree.Element:
+    """Who checked the excerpt, and when: an editor reading a copy; a machine fetching the page."""
+    if source.verified:
+        said = [f"excerpt read in a copy by an editor on {source.verified_on}"]
+    else:
+        said = ["unverified: no editor could read the excerpt in a copy"]
+    machine = source.machine
+    if machine is not None and machine.result in MACHINE:
+        said.append(MACHINE[machine.result].format(date=machine.checked_on))
+    elif machine is not None:
+        said.append(f"the page could not be checked by machine on {machine.checked_on} ({machine.result})")
+    warn = not source.verified or (machine is not None and not machine.found)
+    return element("span", {"class": "sn-check" + (" sn-check--unverified" if warn else "")}, "; ".join(said))
 
 
 def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:

@@ -16,8 +16,9 @@ from pathlib import Path
 from .article import find_articles, markdown_files
 from .errors import AnnotationError, ProblemCollector
 from .model import Article
-from .paths import POLICY_NAME
+from .paths import POLICY_NAME, RECORD_NAME
 from .pipeline import AnnotatedArticle, Publication, annotate_article, load_policy_in, prepare
+from .verify import read_record
 
 
 def _stat(path: Path) -> tuple:
@@ -81,14 +82,16 @@ class Store:
 
     def result(self, article: Article) -> Result:
         """The article annotated with its current files (cached until one of them changes)."""
-        policy_path = self.annotations / POLICY_NAME
-        state = (_stat(article.path), article.key, _stat(policy_path), _folder_state(self.annotations / article.slug))
+        policy_path, record_path = self.annotations / POLICY_NAME, self.annotations / RECORD_NAME
+        folder = _folder_state(self.annotations / article.slug)
+        state = (_stat(article.path), article.key, _stat(policy_path), _stat(record_path), folder)
         cached = self._results.get(article.slug)
         if cached and cached[0] == state:
             return cached[1]
         problems = ProblemCollector()
         policy = load_policy_in(self.annotations, problems)
-        annotated = annotate_article(article, self.annotations, policy, problems)
+        record = read_record(self.annotations, problems)
+        annotated = annotate_article(article, self.annotations, policy, problems, record)
         last_good = annotated or (cached[1].annotated or cached[1].last_good if cached else None)
         error = AnnotationError(problems.problems) if problems.problems else None
         result = Result(annotated if error is None else None, error, last_good)
