@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
     "--disable-quic",
+    "--disable-dev-shm-usage",  # containers (GitHub's Debian job) have a small /dev/shm
 ]
 
 
