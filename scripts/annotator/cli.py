@@ -18,7 +18,7 @@ from .errors import AnnotationError, ProblemCollector, printable
 from .paths import COMMAND
 
 # Commands that live in their own module: name -> module with add_parser(commands).
-EXTERNAL = ("reanchor", "review", "verify")
+EXTERNAL = ("reanchor", "review", "uncovered", "verify")
 
 
 def _site(args):

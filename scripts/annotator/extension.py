@@ -89,6 +89,8 @@ class _Annotate(Treeprocessor):
             print(f"annotator: {article.path}:\n{result.error}", file=sys.stderr)
             root.append(error_banner(result.error, fallback=item is not None))
         root.append(generated.article_header(article, item))
+        if (choices := generated.reader_filter(item)) is not None:  # before the body: its CSS reads ~
+            root.append(choices)
         root.append(body)
         if item is not None:
             anchors = (

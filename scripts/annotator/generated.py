@@ -122,9 +122,93 @@ def claims_filter_css() -> str:
     return "\n/* ---- Generated from the relation table (annotation.schema.json) ---- */\n" + "\n".join(rules) + "\n"
 
 
+# ---- The article's marks and the reader's filter ------------------------------------------------
+
+# How the text marks each relation's assertions: a thin underline whose style (not only its
+# colour) says the verdict. CSS text-decoration-style; "none": the note's number alone marks it.
+MARK_STYLES = {
+    "supports": ("solid", "solid underline"),
+    "qualifies": ("dashed", "dashed underline"),
+    "contradicts": ("wavy", "wavy underline"),
+    "unsourced": ("double", "double underline"),
+    "opinion": ("dotted", "dotted underline"),
+    "editorial": ("none", "no underline: the number alone"),
+}
+
+
+def mark_style(relation) -> tuple[str, str]:
+    """(CSS underline style, words for the legend) of a relation's marks."""
+    return MARK_STYLES.get(relation.name, ("solid", "solid underline"))
+
+
+def disputed(relation) -> bool:
+    """A verdict short of full support (qualifies, contradicts): the filter's "Disputed"."""
+    best = max(r.rating for r in RELATIONS if r.judges)
+    return relation.judges and relation.rating < best
+
+
+def reader_filter(item: AnnotatedArticle | None) -> etree.Element | None:
+    """The reader's filter: a radio input per choice (all, disputed, each relation, clean), with
+    its count. It goes right before the article body, whose marks and notes it narrows by CSS
+    alone (reader_filter_css); sidenotes.js remembers the choice and puts it in the URL."""
+    if item is None or not item.notes:
+        return None
+    slug = item.article.slug
+    counts = Counter(n.annotation.relation for n in item.notes)
+    choices = [
+        ("all", "All", len(item.notes), None),
+        ("disputed", "Disputed", sum(counts[r.name] for r in RELATIONS if disputed(r)), None),
+        *((r.name, r.label, counts[r.name], r) for r in RELATIONS),
+        ("clean", "Clean", None, None),
+    ]
+    fieldset = element(
+        "fieldset",
+        {"class": "reader-filter", "data-search-exclude": ""},
+        None,
+        element("legend", None, "Show notes"),
+    )
+    for value, label, count, relation in choices:
+        attributes = {"type": "radio", "name": f"show-{slug}", "id": f"show-{slug}-{value}", "value": value}
+        if value == "all":
+            attributes["checked"] = ""
+        name = element("span", {"class": f"mark-key {relation.css_class}"}, label) if relation else label
+        fieldset.append(element("input", attributes))
+        fieldset.append(
+            element(
+                "label",
+                {"for": attributes["id"]},
+                None,
+                name,
+                f"\u00a0({count})" if count is not None else element("span", {"class": "sn-sr"}, " (no notes)"),
+            )
+        )
+    return fieldset
+
+
 def reader_filter_css() -> str:
-    """The article's reader filter, one rule per relation (CSS only); see sidenotes in annotator.css."""
-    return ""
+    """Each relation's mark style, and the reader's filter: under every choice that leaves a
+    relation out, its marks go quiet (no underline, no highlight, no pointer), its numbers and
+    toggles hidden (so the text never reflows) and its notes out of the layout (no gaps). Screen
+    only: print shows every note."""
+    marks = [f".{r.css_class}{{--sn-line:{mark_style(r)[0]}}}" for r in RELATIONS if mark_style(r)[0] != "none"]
+    marks += [f".{r.css_class}{{--sn-deco:none}}" for r in RELATIONS if mark_style(r)[0] == "none"]
+    quiet, gone = [], []
+    for r in RELATIONS:
+        showing = ["all", r.name] + (["disputed"] if disputed(r) else [])
+        choice = ",".join(f"[value={v}]" for v in showing)
+        after = f".reader-filter:has(:checked:not({choice}))~*"
+        c = r.css_class
+        quiet.append(f"{after} :is(.claim.{c},.sn-num.{c},.sn-toggle:has(+.{c}))")
+        gone.append(f"{after} .sidenote.{c}:not(:target)")
+    return (
+        "\n/* ---- Generated from the relation table (annotation.schema.json) ---- */\n"
+        + "\n".join(marks)
+        + "\n@media screen {\n"
+        + ",\n".join(quiet)
+        + " { --sn-vis: hidden; --sn-deco: none; --sn-mark: transparent; pointer-events: none; }\n"
+        + ",\n".join(gone)
+        + " { display: none; }\n}\n"
+    )
 
 
 # ---- Claims -------------------------------------------------------------------------------------
@@ -385,17 +469,24 @@ def articles_section(publication: Publication, links: Links) -> etree.Element:
 
 
 def legend_section() -> etree.Element:
+    """Each relation: its badge, the underline that marks its assertions in the text, its meaning."""
     rows = [
-        element("tr", None, None, element("td", None, None, _badge(r)), element("td", None, r.description))
+        element(
+            "tr",
+            None,
+            None,
+            element("td", None, None, _badge(r)),
+            element("td", None, None, element("span", {"class": f"mark-key {r.css_class}"}, mark_style(r)[1])),
+            element("td", None, r.description),
+        )
         for r in RELATIONS
     ]
+    head = element("tr", None, None, *(element("th", None, h) for h in ("Badge", "Mark in the text", "Meaning")))
     return element(
         "table",
         {"class": "annotator-legend"},
         None,
-        element(
-            "thead", None, None, element("tr", None, None, element("th", None, "Badge"), element("th", None, "Meaning"))
-        ),
+        element("thead", None, None, head),
         element("tbody", None, None, *rows),
     )
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 from .pipeline import AnnotatedArticle
 from .schema import RELATIONS
+from .uncovered import uncovered
 
 STALE_AFTER_DAYS = 365
 
@@ -32,6 +33,8 @@ def needs_attention(item: AnnotatedArticle, today: dt.date | None = None) -> lis
     missing = [n for n in range(1, len(item.article.paragraphs) + 1) if n not in covered]
     if missing:
         lines.append(f"paragraphs without annotations: {', '.join(map(str, missing))}")
+    for sentence in uncovered(item):
+        lines.append(f"no note covers ¶{sentence.paragraph}: {sentence.text[:100]}")
     for n in item.notes:
         a = n.annotation
         where = f"{a.path}:{a.line}"

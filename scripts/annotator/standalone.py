@@ -12,7 +12,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from .csp import STANDALONE_POLICY
-from .generated import article_header
+from .generated import article_header, reader_filter
 from .pipeline import AnnotatedArticle
 from .render import annotate_tree
 from .sidenote import element
@@ -46,6 +46,7 @@ class _Document(Treeprocessor):
         body.extend(list(root))
         annotate_tree(body, article, list(self.item.notes), self.md.htmlStash.store)
         css = PAGE_CSS + shipped("annotator.css")
+        choices = reader_filter(self.item)  # before the body: the filter's CSS reads ~ siblings
         head = element(
             "head",
             None,
@@ -60,7 +61,7 @@ class _Document(Treeprocessor):
             "main",
             None,
             None,
-            element("article", None, None, article_header(article, self.item, site_links=False), body),
+            element("article", None, None, article_header(article, self.item, site_links=False), choices, body),
         )
         document = element("html", {"lang": "en"}, None, head, element("body", {"class": "sn-standalone"}, None, main))
         for child in list(root):

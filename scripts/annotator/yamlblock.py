@@ -148,7 +148,11 @@ def _check_trailing_comments(path, source: str, node: yaml.Node, first_line: int
             stack.extend(v for _, v in current.value)
         elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
-        elif current.style is None and current.value and current.end_mark.line < len(lines):
+        elif (
+            not current.style  # a plain scalar: None, or "" from libyaml
+            and current.tag == "tag:yaml.org,2002:str"  # text: a comment after true/false loses nothing
+            and current.end_mark.line < len(lines)
+        ):
             rest = lines[current.end_mark.line][current.end_mark.column :]
             if rest.lstrip().startswith("#"):
                 problems.add(
@@ -161,6 +165,20 @@ def _check_trailing_comments(path, source: str, node: yaml.Node, first_line: int
 
 
 def _syntax_error(path, source: str, first_line: int, error: yaml.YAMLError, problems) -> None:
+    context = getattr(error, "context", None) or ""
+    if "quoted scalar" in context and getattr(error, "context_mark", None):  # a quote never closed
+        start = error.context_mark
+        opening = source.split("\n")[start.line][start.column : start.column + 1]
+        kind = "double" if opening == '"' else "single"
+        problems.add(
+            path,
+            first_line + start.line,
+            start.column + 1,
+            f"the {kind}-quoted value that starts here is never closed",
+            f"end it with a {kind} quote on the same line"
+            + (' (write \\" for a quote inside it)' if kind == "double" else ""),
+        )
+        return
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = first_line + mark.line if mark else first_line
     column = mark.column + 1 if mark else 1
@@ -184,14 +202,16 @@ def _syntax_hint(reason: str, text: str, source: str, mark) -> str:
         )
     if value.startswith("'") and value.count("'") > 2 and "''" not in value:
         return "this value has a ' inside single quotes: double it ('') or put the value in double quotes"
-    if "mapping values are not allowed" in reason and not value.startswith(("'", '"')):
+    if "mapping values are not allowed" in reason and ": " in value and not value.startswith(("'", '"')):
         return "this value contains ': '; put the whole value in double quotes"
-    indents = [len(m.group(1)) + len(m.group(2) or "") for line in source.split("\n") if (m := _KEY.match(line))]
+    lines = source.split("\n")
+    above = [m for line in lines[: mark.line] if (m := _KEY.match(line))] if mark else []
     found = _KEY.match(text)
-    if found and indents:
+    if found and above:
         own = len(found.group(1)) + len(found.group(2) or "")
-        if own not in indents[: mark.line] and any(abs(own - i) <= 2 for i in indents):
-            return "indent this field exactly like the fields above it (count the spaces before title:)"
+        previous = len(above[-1].group(1)) + len(above[-1].group(2) or "")
+        if own != previous and abs(own - previous) <= 2:
+            return f"indent this field exactly like the field above it ({previous} spaces, not {own})"
     if "expected <block end>" in reason or "did not find expected key" in reason:
         return "indent every field of a source like title:, and start each source with '- '"
     if "found character" in reason and "that cannot start any token" in reason:
