@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,119 @@ def test_a_file_far_larger_than_any_annotation_is_refused(tmp_path):
     with pytest.raises(AnnotationError) as caught:
         load_file(path)
     assert str(caught.value).startswith(f"{path}:1:1: file is {path.stat().st_size:,} bytes, far larger")
+
+
+# ---- reanchor: every change it reports is a change it made -----------------------------------
+
+
+def _article(root: Path, paragraphs: list[str]) -> Path:
+    page = root / "docs" / "harbour-report.md"
+    head = page.read_text().split("---\n\n", 1)[0]
+    page.write_text(head + "---\n\n" + "\n\n".join(paragraphs) + "\n")
+    return page
+
+
+def test_reanchor_names_one_paragraph_when_the_header_matches_two(run, sample):
+    """The old bug: 'fixed' printed and nothing written, because six words still named two paragraphs."""
+    _article(
+        sample,
+        [
+            "The harbour reopened on 2 May 2023 after “eighteen months” of repairs, the port authority said.",
+            "The harbour reopened on 2 May 2023 to ferries only, a week later.",
+            "Fishing boats returned the same week. Ferry services – suspended since 2021 – resumed in June.",
+        ],
+    )
+    assert run("validate", cwd=sample).returncode == 1
+    result = run("reanchor", cwd=sample)
+    assert result.returncode == 0, result.stdout
+    path = sample / "annotations" / "harbour-report" / "the-harbour-reopened.md"
+    header = path.read_text().split("\n")[1]
+    assert f"rewrite {path.relative_to(sample)}:2: paragraph: names 1" in result.stdout
+    assert header.startswith('paragraph: "The harbour reopened on 2 May 2023 after')
+    assert run("validate", cwd=sample).returncode == 0
+
+
+def test_reanchor_splits_a_file_whose_paragraph_was_split(run, sample):
+    page = sample / "docs" / "harbour-report.md"
+    path = sample / "annotations" / "harbour-report" / "the-harbour-reopened.md"
+    path.write_text(
+        path.read_text() + '\n---\nquote: "the port authority said"\nrelation: opinion\n---\nWho said it.\n'
+    )
+    assert run("validate", cwd=sample).returncode == 0
+    page.write_text(
+        page.read_text().replace("of repairs, the port authority said.", "of repairs.\n\nSo the port authority said.")
+    )
+    dry = run("reanchor", "--dry-run", cwd=sample)
+    assert (
+        "would create" in dry.stdout
+        and not (sample / "annotations" / "harbour-report" / "so-the-port-authority-said.md").exists()
+    )
+    result = run("reanchor", cwd=sample)
+    created = sample / "annotations" / "harbour-report" / "so-the-port-authority-said.md"
+    assert (
+        f"create {created.relative_to(sample)} for paragraph 2 with 1 annotation(s) ('the port authority said')"
+        in result.stdout
+    )
+    assert created.is_file() and "the port authority said" in created.read_text()
+    assert "the port authority said" not in path.read_text()
+    assert run("validate", cwd=sample).returncode == 0
+
+
+def test_reanchor_renames_a_file_when_its_paragraph_opening_changed(run, sample):
+    page = sample / "docs" / "harbour-report.md"
+    page.write_text(
+        page.read_text().replace("The harbour reopened on 2 May 2023", "On 2 May 2023 the harbour reopened")
+    )
+    result = run("reanchor", cwd=sample)
+    assert result.returncode == 0, result.stdout
+    renamed = sample / "annotations" / "harbour-report" / "on-2-may-2023-the.md"
+    assert "rename annotations/harbour-report/the-harbour-reopened.md -> on-2-may-2023-the.md" in result.stdout
+    assert renamed.is_file() and not (sample / "annotations" / "harbour-report" / "the-harbour-reopened.md").exists()
+    assert run("validate", cwd=sample).returncode == 0
+
+
+def test_reanchor_dry_run_writes_nothing(run, sample):
+    page = sample / "docs" / "harbour-report.md"
+    page.write_text(
+        page.read_text().replace("The harbour reopened on 2 May 2023", "On 2 May 2023 the harbour reopened")
+    )
+    before = {p: p.read_bytes() for p in (sample / "annotations").rglob("*") if p.is_file()}
+    result = run("reanchor", "--dry-run", cwd=sample)
+    assert "would rewrite" in result.stdout and "would rename" in result.stdout
+    assert {p: p.read_bytes() for p in (sample / "annotations").rglob("*") if p.is_file()} == before
+
+
+# ---- Every command a message prints runs as printed, from the repository root -------------------
+
+
+def test_commands_in_messages_exist():
+    import re as _re
+
+    from annotator.cli import parser
+
+    sources = "\n".join(p.read_text() for p in (ROOT / "scripts" / "annotator").glob("*.py"))
+    docs = "\n".join((ROOT / name).read_text() for name in ("README.md", "CONTRIBUTING.md"))
+    printed = set(_re.findall(r"\{COMMAND\} ([a-z]+)", sources)) | set(_re.findall(r"scripts/annotate ([a-z]+)", docs))
+    commands = set(parser()._subparsers._group_actions[0].choices)
+    assert printed and printed <= commands, printed - commands
+    assert (ROOT / "scripts" / "annotate").stat().st_mode & 0o111
+
+
+def test_scripts_annotate_runs_as_printed():
+    result = subprocess.run([str(ROOT / "scripts" / "annotate"), "validate"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0 and "paragraphs annotated" in result.stdout, result.stderr
+
+
+def test_standalone_with_an_unknown_article_says_so(run, sample, tmp_path):
+    result = run("standalone", "no-such-article", str(tmp_path / "x.html"), cwd=sample)
+    assert (
+        result.returncode == 2
+        and "no article has 'annotations: no-such-article'; known: harbour-report" in result.stderr
+    )
+
+
+def test_uncovered_lists_sentences_without_a_note(run, sample):
+    result = run("uncovered", cwd=sample)
+    assert result.returncode == 0
+    assert "harbour-report: 1 of 3 sentences have no note" in result.stdout
+    assert "¶2: Fishing boats returned the same week." in result.stdout

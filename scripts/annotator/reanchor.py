@@ -173,8 +173,11 @@ class Writer:
         return target
 
     def _rename(self, path: Path, paragraph: str) -> Path:
+        """Rename a file whose name no longer starts like its paragraph (its opening changed)."""
+        if slugify(paragraph, 12).startswith(path.stem):
+            return path
         target = path.with_name(f"{slugify(paragraph)}.md")
-        if target == path or target.exists() or target in self.buffers:
+        if target.exists() or target in self.buffers:
             return path
         if self.write:
             path.rename(target)
