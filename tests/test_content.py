@@ -132,3 +132,15 @@ def test_sources_by_class(capsys):
             sum(1 for s in unique.values() if s.via),
         )
     assert classes["primary"] >= 3 and classes["reliable"] > classes["partisan"] + classes["unreliable"]
+
+
+def test_licences_are_named_where_readers_and_contributors_look(site):
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "creativecommons.org/licenses/by/4.0" in (ROOT / "LICENSE-NOTES.md").read_text()
+    for name in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / name).read_text()
+        assert "CC BY 4.0" in text and "MIT" in text, name
+    footer = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser").select_one(".md-copyright")
+    assert "CC BY 4.0" in footer.get_text() and "MIT" in footer.get_text()
+    data = json.loads((site / "data" / "moscow-concert-massacre.annotations.jsonld").read_text(encoding="utf-8"))
+    assert data["rights"] == "https://creativecommons.org/licenses/by/4.0/"
