@@ -239,7 +239,7 @@ def test_an_extension_that_changes_the_text_is_caught(tmp_path, generator):
     """The mismatch guard: smarty turns -- into a dash, so the page no longer matches the article."""
     source = _sample(tmp_path)
     config = source / "mkdocs.yml"
-    config.write_text(config.read_text() + "  - smarty\n")
+    config.write_text(config.read_text().replace("  - annotator\n", "  - annotator\n  - smarty\n"))
     article = source / "docs" / "harbour-report.md"
     article.write_text(article.read_text().replace("resumed in June.", "resumed in June -- on time."))
     result = _build(source, generator)
@@ -260,3 +260,21 @@ def test_inline_code_the_theme_did_not_write_fails_the_build(tmp_path):
     assert result.returncode == 1
     assert "an inline <script> that the theme did not write: 'alert(1)'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_site_of_several_articles_needs_no_configuration(fixture_site):
+    """Two articles, one with block quotes, lists, links, emphasis and code: both in the navigation
+    and on the home page without any nav: in mkdocs.yml, every block annotatable."""
+    home = soup_of(fixture_site / "index.html")
+    cards = [a.get_text() for a in home.select(".annotator-article-card h2 a")]
+    assert sorted(cards) == ["The council vote, and what the minister said", "The harbour reopened – at last"]
+    nav = {a.get_text(strip=True) for a in home.select(".md-nav a, .md-tabs a")}
+    assert {"The council vote, and what the minister said", "The harbour reopened – at last"} <= nav
+    page = soup_of(fixture_site / "council-vote.html")
+    quoted = page.select_one("blockquote p#p3 .sidenote.rel-contradicts")
+    listed = page.select_one("li#p6 .sidenote")
+    coded = page.select_one("p#p9 > .sidenote")  # after the <strong> its assertion ends in, not inside it
+    assert quoted is not None and listed is not None and coded is not None
+    assert not page.select("a .sidenote, code .sidenote, strong .sidenote, a label, a input")
+    edition = soup_of(fixture_site / "downloads" / "council-vote.html")
+    assert len(edition.select(".sidenote")) == 4

@@ -243,7 +243,7 @@ def test_standalone_with_an_unknown_article_says_so(run, sample, tmp_path):
     result = run("standalone", "no-such-article", str(tmp_path / "x.html"), cwd=sample)
     assert (
         result.returncode == 2
-        and "no article has 'annotations: no-such-article'; known: harbour-report" in result.stderr
+        and "no article has 'annotations: no-such-article'; known: council-vote, harbour-report" in result.stderr
     )
 
 

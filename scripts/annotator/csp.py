@@ -68,7 +68,7 @@ def digest(code: str) -> str:
 INLINE_STYLES = {"zensical": "'unsafe-inline'"}
 
 
-def policy_for(page: Page, trusted: TrustedCode, generator: str = "mkdocs") -> tuple[str, list]:
+def policy_for(page: Page, trusted: TrustedCode, generator: str = "mkdocs", wasm: bool = False) -> tuple[str, list]:
     """(the page's policy, the inline scripts and styles on it that the theme did not write)."""
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     refused = []
@@ -82,6 +82,8 @@ def policy_for(page: Page, trusted: TrustedCode, generator: str = "mkdocs") -> t
         extra = hashes["script"] if name == "script-src" else hashes["style"] if name == "style-src-elem" else []
         if name == "style-src-elem" and generator in INLINE_STYLES:
             extra = [INLINE_STYLES[generator]]
+        if name == "script-src" and wasm:  # the search page compiles Pagefind's WebAssembly
+            extra = [*extra, "'wasm-unsafe-eval'"]
         directives.append(" ".join([name, value, *sorted(set(extra))]))
     return "; ".join(directives), refused
 

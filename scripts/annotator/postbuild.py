@@ -38,8 +38,10 @@ ASSET_DIR = "assets/annotator"
 PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "article": ("annotator.css", "sidenotes.js"),
     "claims": ("annotator.css", "claims.css", "claims.js"),
+    "search": ("annotator.css", "search.js"),
     "other": ("annotator.css",),
 }
+NOT_SEARCHED = {"claims", "sources", "search"}  # sections whose pages repeat the notes, or are the search
 
 
 def shipped(name: str) -> str:
@@ -94,6 +96,7 @@ class Site:
         self.generator = generator_of(site)
         self.trusted = csp.TrustedCode.from_templates(template_dirs(config, self.generator))
         self.article_pages: dict[str, AnnotatedArticle] = {}
+        self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
@@ -136,6 +139,7 @@ class Site:
         path = self.root / page
         text = path.read_text(encoding="utf-8")
         scanned = scan(text)
+        self.markers[page] = scanned.markers
         item = self.article_pages.get(page)
         if item is not None:
             self.check_article(page, scanned, item)
@@ -148,7 +152,7 @@ class Site:
             edits.append((start, end, html.escape(target, quote=True)))
         for offset, addition in self.head_additions(page, scanned, item):
             edits.append((offset, offset, addition))
-        policy, refused = csp.policy_for(scanned, self.trusted, self.generator)
+        policy, refused = csp.policy_for(scanned, self.trusted, self.generator, wasm="search" in scanned.markers)
         for inline in refused:
             self.problems.add(
                 path,
@@ -172,7 +176,7 @@ class Site:
     def head_additions(self, page: str, scanned: Page, item: AnnotatedArticle | None) -> list[tuple[int, str]]:
         if scanned.head_end is None:
             return []
-        kind = "article" if "article" in scanned.markers else "claims" if "claims" in scanned.markers else None
+        kind = next((k for k in ("article", "claims", "search") if k in scanned.markers), None)
         kind = kind or ("other" if scanned.markers else None)
         tags = []
         for name in PAGE_ASSETS.get(kind, ()):
@@ -190,6 +194,22 @@ class Site:
     def write_assets(self) -> None:
         for asset in sorted(ASSETS.iterdir()):
             write_text(self.root, f"{ASSET_DIR}/{asset.name}", shipped(asset.name))
+
+    def write_search(self) -> None:
+        """The search page's index, when the site has a search page: every note, every article's
+        text, and the other pages' text (not those that list the notes again)."""
+        if not any("search" in markers for markers in self.markers.values()):
+            return
+        records = []
+        for page in self.pages:
+            if page.startswith("downloads/") or page == "404.html" or self.markers.get(page, set()) & NOT_SEARCHED:
+                continue
+            if page in self.article_pages:
+                records += search.note_records(self.article_pages[page], page)
+            record = search.page_record(self.root, page)
+            if record is not None:
+                records.append(record)
+        search.write_search_index(self.root, records)
 
     def write_data(self) -> None:
         for page, item in sorted(self.article_pages.items()):
@@ -211,6 +231,7 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     for page in built.pages:
         built.complete(page)
     search.add_notes(site, built.article_pages, built.generator)
+    built.write_search()
     built.write_data()
     built.problems.raise_if_any()
     return built

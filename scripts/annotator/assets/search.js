@@ -1,0 +1,115 @@
+/* The search page: notes and articles, found with Pagefind's chunked index, which fetches only the
+   fragments a query needs (so no page carries the whole site's index). Opened from disk, where
+   the browser forbids those fetches, it searches annotator-index.js instead: every note in one
+   file, heavier, loaded only here. Results are built with DOM methods from text; the <mark>s of
+   Pagefind's excerpts are the only markup kept. Without JavaScript the page says search needs it. */
+(function () {
+  "use strict";
+
+  var SETTINGS = {
+    root: "[data-annotator-search]",
+    pagefind: "pagefind/pagefind.js",
+    offlineIndex: "search/annotator-index.js",
+    maxResults: 30,
+    delayMs: 150
+  };
+
+  var root = document.querySelector(SETTINGS.root);
+  if (!root) return;
+  var base = new URL("../../", document.currentScript.src).href;  // this file is assets/annotator/search.js
+  var input = root.querySelector("input[type=search]");
+  var status = root.querySelector("[role=status]");
+  var list = root.querySelector("ol");
+  root.hidden = false;
+  var noscript = document.querySelector(".annotator-search-noscript");
+  if (noscript) noscript.hidden = true;
+
+  function textOf(html) {  // markup in an excerpt becomes text (DOMParser documents run nothing)
+    return new DOMParser().parseFromString(html, "text/html").body.textContent;
+  }
+
+  function excerptNode(excerpt) {  // keep Pagefind's <mark>s, everything else as text
+    var span = document.createElement("span");
+    excerpt.split(/(<mark>|<\/mark>)/).reduce(function (marked, piece) {
+      if (piece === "<mark>") return true;
+      if (piece === "</mark>") return false;
+      var node = marked ? document.createElement("mark") : document.createTextNode("");
+      node.textContent = textOf(piece);
+      span.appendChild(node);
+      return marked;
+    }, false);
+    return span;
+  }
+
+  function show(results, query) {
+    list.textContent = "";
+    results.slice(0, SETTINGS.maxResults).forEach(function (r) {
+      var item = document.createElement("li");
+      item.className = "annotator-search-result";
+      var link = document.createElement("a");
+      link.href = base + r.link;
+      link.textContent = r.title;
+      item.appendChild(link);
+      var excerpt = document.createElement("p");
+      excerpt.appendChild(r.html ? excerptNode(r.html) : document.createTextNode(r.text));
+      item.appendChild(excerpt);
+      list.appendChild(item);
+    });
+    status.textContent = query ? results.length + (results.length === 1 ? " result" : " results") + " for “" + query + "”" : "";
+  }
+
+  function pagefindSearch() {
+    var loaded = import(base + SETTINGS.pagefind).then(function (pagefind) {
+      return pagefind.options({ baseUrl: "/" }).then(function () { return pagefind; });
+    });
+    return function (query) {
+      return loaded.then(function (pagefind) { return pagefind.debouncedSearch(query, {}, SETTINGS.delayMs); })
+        .then(function (search) {
+          if (!search) return null;  // superseded by a newer query
+          return Promise.all(search.results.slice(0, SETTINGS.maxResults).map(function (r) { return r.data(); }));
+        })
+        .then(function (data) {
+          return data && data.map(function (d) {
+            return { link: d.meta.link || d.url.replace(/^\//, ""), title: d.meta.title || d.url, html: d.excerpt };
+          });
+        });
+    };
+  }
+
+  function offlineSearch() {
+    var loaded = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = base + SETTINGS.offlineIndex;
+      script.onload = function () { resolve(window.__annotatorSearch || []); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+    return function (query) {
+      var words = query.toLowerCase().split(/\s+/).filter(Boolean);
+      return loaded.then(function (records) {
+        return records.filter(function (r) {
+          var text = (r.title + " " + r.text).toLowerCase();
+          return words.every(function (w) { return text.indexOf(w) !== -1; });
+        }).map(function (r) {
+          var at = r.text.toLowerCase().indexOf(words[0] || "");
+          return { link: r.link, title: r.title, text: r.text.slice(Math.max(0, at - 60), at + 140) };
+        });
+      });
+    };
+  }
+
+  var search = location.protocol === "file:" ? offlineSearch() : pagefindSearch();
+  var latest = 0;
+  input.addEventListener("input", function () {
+    var query = input.value.trim();
+    var ticket = ++latest;
+    if (!query) { show([], ""); return; }
+    search(query).then(function (results) {
+      if (results && ticket === latest) show(results, query);
+    }, function () {
+      status.textContent = "Search could not load its index.";
+    });
+  });
+  var asked = new URLSearchParams(location.search).get("q");
+  if (asked) { input.value = asked; input.dispatchEvent(new Event("input")); }
+})();
