@@ -22,6 +22,7 @@ HEIGHTS = {1440: 900, 1024: 768, 768: 1024, 375: 812}
 SCHEMES = ("light", "dark")
 MATERIAL_SCHEME = {"light": "default", "dark": "slate"}
 PX = 2  # rounding slack for sub-pixel layout
+NOTE_GAP = 6  # px between margin notes stacked by sidenotes.js (its SETTINGS.gapPx)
 
 
 def url_of(site: Path, name: str, fragment: str = "") -> str:
@@ -81,6 +82,7 @@ NOTES_GEOMETRY_JS = """
       box: box(note),
       display: style.display,
       float: style.float,
+      position: style.position,
       marginTop: parseFloat(style.marginTop),
       marginBottom: parseFloat(style.marginBottom),
       num: box(document.querySelector(`label.sn-num[for="t-${bare}"]`)),
@@ -102,6 +104,38 @@ NOTES_GEOMETRY_JS = """
   });
   return { notes, nav, paragraphs, viewportWidth: document.documentElement.clientWidth,
            viewportHeight: innerHeight, scrollWidth: document.documentElement.scrollWidth };
+}
+"""
+
+# Every margin note shown (not left out by the reader's filter): its top and bottom, the top of
+# its assertion's first line (the assertion runs from its anchor to its toggle) and the drift
+# between the two, the bottom of the note shown before it (margin included), in page px.
+DRIFT_JS = """
+() => {
+  const notes = [...document.querySelectorAll('.annotated-article .sidenote')]
+    .filter((n) => getComputedStyle(n).display !== 'none');
+  let previous = null;
+  return notes.map((note) => {
+    const bare = note.id.slice(2);
+    const range = document.createRange();
+    range.setStartAfter(document.getElementById(bare));
+    range.setEndBefore(document.getElementById('t-' + bare));
+    const line = [...range.getClientRects()].find((r) => r.width > 0 && r.height > 0);
+    const box = note.getBoundingClientRect();
+    const style = getComputedStyle(note);
+    const result = {
+      id: note.id,
+      top: box.top + scrollY,
+      bottom: box.bottom + scrollY + parseFloat(style.marginBottom),
+      marginTop: parseFloat(style.marginTop),
+      line: line.top + scrollY,
+      lineHeight: parseFloat(getComputedStyle(note.closest('p') || note.parentElement).lineHeight),
+      previousBottom: previous && previous.bottom,
+    };
+    result.drift = result.top - result.line;
+    previous = result;
+    return result;
+  });
 }
 """
 

@@ -155,59 +155,57 @@ def reader_filter(item: AnnotatedArticle | None) -> etree.Element | None:
         return None
     slug = item.article.slug
     counts = Counter(n.annotation.relation for n in item.notes)
-    choices = [
-        ("all", "All", len(item.notes), None),
-        ("disputed", "Disputed", sum(counts[r.name] for r in RELATIONS if disputed(r)), None),
-        *((r.name, r.label, counts[r.name], r) for r in RELATIONS),
-        ("clean", "Clean", None, None),
+    every, contested = list(RELATIONS), [r for r in RELATIONS if disputed(r)]
+    choices = [  # value, label, count, relation named, relations shown
+        ("all", "All", len(item.notes), None, every),
+        ("disputed", "Disputed", sum(counts[r.name] for r in contested), None, contested),
+        *((r.name, r.label, counts[r.name], r, [r]) for r in RELATIONS),
+        ("clean", "Clean", None, None, []),
     ]
     fieldset = element(
         "fieldset",
-        {"class": "reader-filter", "data-search-exclude": ""},
+        {"class": "sn-filter", "data-search-exclude": ""},
         None,
         element("legend", None, "Show notes"),
     )
-    for value, label, count, relation in choices:
-        attributes = {"type": "radio", "name": f"show-{slug}", "id": f"show-{slug}-{value}", "value": value}
+    for value, label, count, relation, shown in choices:
+        attributes = {
+            "type": "radio",
+            "name": f"show-{slug}",
+            "id": f"show-{slug}-{value}",
+            "value": value,
+            "data-show": " ".join(r.name for r in shown),  # read by reader_filter_css
+        }
         if value == "all":
             attributes["checked"] = ""
         name = element("span", {"class": f"mark-key {relation.css_class}"}, label) if relation else label
-        fieldset.append(element("input", attributes))
-        fieldset.append(
-            element(
-                "label",
-                {"for": attributes["id"]},
-                None,
-                name,
-                f"\u00a0({count})" if count is not None else element("span", {"class": "sn-sr"}, " (no notes)"),
-            )
-        )
+        counted = f"\u00a0({count})" if count is not None else element("span", {"class": "sn-sr"}, " (no notes)")
+        fieldset.append(element("label", {"for": attributes["id"]}, None, element("input", attributes), name, counted))
     return fieldset
 
 
 def reader_filter_css() -> str:
-    """Each relation's mark style, and the reader's filter: under every choice that leaves a
-    relation out, its marks go quiet (no underline, no highlight, no pointer), its numbers and
-    toggles hidden (so the text never reflows) and its notes out of the layout (no gaps). Screen
-    only: print shows every note."""
-    marks = [f".{r.css_class}{{--sn-line:{mark_style(r)[0]}}}" for r in RELATIONS if mark_style(r)[0] != "none"]
-    marks += [f".{r.css_class}{{--sn-deco:none}}" for r in RELATIONS if mark_style(r)[0] == "none"]
-    quiet, gone = [], []
-    for r in RELATIONS:
-        showing = ["all", r.name] + (["disputed"] if disputed(r) else [])
-        choice = ",".join(f"[value={v}]" for v in showing)
-        after = f".reader-filter:has(:checked:not({choice}))~*"
-        c = r.css_class
-        quiet.append(f"{after} :is(.claim.{c},.sn-num.{c},.sn-toggle:has(+.{c}))")
-        gone.append(f"{after} .sidenote.{c}:not(:target)")
+    """Each relation's mark style, and the reader's filter: when the choice does not show a
+    relation, its marks go quiet (no underline, no highlight, no pointer), its numbers and
+    toggles are hidden (so the text never reflows) and its notes leave the layout (no gaps).
+    Screen only: print shows every note. (A link to a note left out shows all: sidenotes.js.)"""
+    marks = [  # solid is annotator.css's default
+        f".{r.css_class}{{--sn-line:{style}}}" if style != "none" else f".{r.css_class}{{--sn-deco:none}}"
+        for r, style in ((r, mark_style(r)[0]) for r in RELATIONS)
+        if style != "solid"
+    ]
+    hidden = [
+        f".sn-filter:has(:checked:not([data-show~={r.name}]))~* "
+        f":is(:is(.claim,.sn-num,.sidenote).{r.css_class},.sn-toggle:has(+.{r.css_class}))"
+        for r in RELATIONS
+    ]
     return (
         "\n/* ---- Generated from the relation table (annotation.schema.json) ---- */\n"
         + "\n".join(marks)
         + "\n@media screen {\n"
-        + ",\n".join(quiet)
-        + " { --sn-vis: hidden; --sn-deco: none; --sn-mark: transparent; pointer-events: none; }\n"
-        + ",\n".join(gone)
-        + " { display: none; }\n}\n"
+        + ",\n".join(hidden)
+        + " {\n  --sn-vis: hidden; --sn-deco: none; --sn-mark: transparent; --sn-display: none;"
+        + " pointer-events: none;\n}\n}\n"
     )
 
 
