@@ -30,6 +30,8 @@ class Page:
     ids: set[str] = field(default_factory=set)
     links: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, value) of annotator: hrefs
     markers: set[str] = field(default_factory=set)  # data-annotator-section values, "article"
+    sections: dict[str, tuple[int, int]] = field(default_factory=dict)  # section name -> (start, end) of its div
+    title: tuple[int, int] | None = None  # the text of <title>
     errors: list[str] = field(default_factory=list)  # classes marking an error banner
 
 
@@ -44,6 +46,8 @@ class _Scanner(HTMLParser):
         self.page = Page()
         self.open: tuple[str, int] | None = None  # an inline script or style being read
         self.code: list[str] = []
+        self.section: tuple[str, int, int] | None = None  # (name, start, div depth) of a section being read
+        self.divs = 0
 
     def position(self) -> int:
         line, column = self.getpos()
@@ -65,6 +69,12 @@ class _Scanner(HTMLParser):
             self.open, self.code = ("style", start), []
         if "data-annotator-section" in values:
             self.page.markers.add(values["data-annotator-section"] or "")
+            if self.section is None:
+                self.section = (values["data-annotator-section"] or "", start, self.divs)
+        if tag == "div":
+            self.divs += 1
+        elif tag == "title" and self.page.title is None:
+            self.page.title = (start + len(text), start + len(text))
         if "data-annotator" in values and "annotated-article" in (values.get("class") or ""):
             self.page.markers.add("article")
         if "annotator-errors" in (values.get("class") or "").split():
@@ -84,6 +94,14 @@ class _Scanner(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "head" and self.page.head_end is None:
             self.page.head_end = self.position()
+        if tag == "title" and self.page.title is not None and self.page.title[0] == self.page.title[1]:
+            self.page.title = (self.page.title[0], self.position())
+        if tag == "div":
+            self.divs -= 1
+            if self.section is not None and self.divs == self.section[2]:
+                name, start, _ = self.section
+                self.page.sections[name] = (start, self.html.index(">", self.position()) + 1)
+                self.section = None
         if self.open and tag == self.open[0]:
             end = self.html.index(">", self.position()) + 1
             self.page.inline.append(Inline(tag, "".join(self.code), self.open[1], end))

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import rcssmin
 import rjsmin
+from markdown.serializers import to_html_string
 
 from . import csp, generated, opendata, search
 from .errors import ProblemCollector
@@ -53,6 +54,15 @@ def shipped(name: str) -> str:
     elif name == "annotator.css":
         code += generated.reader_filter_css()
     return rcssmin.cssmin(code) if name.endswith(".css") else rjsmin.jsmin(code)
+
+
+def splice(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """text with each (start, end) span replaced, in one pass (spans do not overlap)."""
+    pieces, done = [], 0
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
+        pieces += [text[done:start], replacement]
+        done = end
+    return "".join(pieces) + text[done:]
 
 
 def built_pages(site: Path) -> list[str]:
@@ -97,6 +107,7 @@ class Site:
         self.trusted = csp.TrustedCode.from_templates(template_dirs(config, self.generator))
         self.article_pages: dict[str, AnnotatedArticle] = {}
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
+        self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
@@ -113,6 +124,10 @@ class Site:
         path, _, fragment = rest.partition("#")
         if kind == "site":
             target = path
+        elif kind == "view":  # a per-article page derived from the Claims or Sources page
+            target = self.views.get(path)
+            if target is None:
+                return None
         elif kind == "doc":
             target = url_of(path, self.page_set)
             if target is None:
@@ -167,11 +182,7 @@ class Site:
             return
         content = html.escape(policy, quote=False).replace('"', "&quot;")
         edits.append((at, at, f'\n<meta http-equiv="Content-Security-Policy" content="{content}">'))
-        pieces, done = [], 0
-        for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
-            pieces += [text[done:start], replacement]
-            done = end
-        path.write_text("".join(pieces) + text[done:], encoding="utf-8")
+        path.write_text(splice(text, edits), encoding="utf-8")
 
     def head_additions(self, page: str, scanned: Page, item: AnnotatedArticle | None) -> list[tuple[int, str]]:
         if scanned.head_end is None:
@@ -194,6 +205,28 @@ class Site:
     def write_assets(self) -> None:
         for asset in sorted(ASSETS.iterdir()):
             write_text(self.root, f"{ASSET_DIR}/{asset.name}", shipped(asset.name))
+
+    def derive_views(self) -> None:
+        """Per-article pages made from the site's Claims and Sources pages: the page as the theme
+        built it, with its section replaced by one article's (or one page of sources). They are
+        written before the pages are completed, so they get links, assets and policy like any other."""
+        for name, views in (("claims", generated.claims_views), ("sources", generated.sources_views)):
+            marker = f'data-annotator-section="{name}"'
+            shell = next((p for p in self.pages if marker in (self.root / p).read_text(encoding="utf-8")), None)
+            if shell is None:
+                continue
+            text = (self.root / shell).read_text(encoding="utf-8")
+            scanned = scan(text)
+            for filename, title, section in views(self.publication):
+                page = posixpath.join(posixpath.dirname(shell), filename)
+                edits = [(*scanned.sections[name], to_html_string(section))]
+                if scanned.title is not None:
+                    edits.append((*scanned.title, html.escape(f"{title} - {self.config.site_name}", quote=False)))
+                write_text(self.root, page, splice(text, edits))
+                self.views[f"{name}/{filename}"] = page
+                if page not in self.page_set:
+                    self.pages.append(page)
+                    self.page_set.add(page)
 
     def write_search(self) -> None:
         """The search page's index, when the site has a search page: every note, every article's
@@ -228,6 +261,7 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     publication = publication or prepare(config.docs_dir, config.annotations_dir)
     built = Site(config, site, publication)
     built.write_assets()
+    built.derive_views()
     for page in built.pages:
         built.complete(page)
     search.add_notes(site, built.article_pages, built.generator)
