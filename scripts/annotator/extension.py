@@ -24,7 +24,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import generated
+from . import generated, pages
 from .article import page_key
 from .errors import AnnotationError
 from .paths import ANNOTATIONS, DOCS
@@ -120,7 +120,7 @@ class _Sections(Treeprocessor):
             if isinstance(publication, AnnotationError):
                 section = error_banner(publication, fallback=False)
             else:
-                section = generated.section(match.group(1), match.group(2), publication)
+                section = pages.section(match.group(1), match.group(2), publication)
             parent = parents[paragraph]
             index = list(parent).index(paragraph)
             section.tail = paragraph.tail

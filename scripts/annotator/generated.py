@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as etree
-from collections import Counter, defaultdict
+from collections import Counter
 
-from .model import AnchoredNote, Article, Source
+from .model import Article
 from .pipeline import AnnotatedArticle, Publication
 from .schema import RELATIONS
 from .sidenote import element, link
@@ -25,6 +25,11 @@ def doc_link(article: Article, docs_relative: str, fragment: str = "") -> str:
 
 def site_link(path: str) -> str:
     return f"annotator:site/{path}"
+
+
+def view_link(name: str, filename: str) -> str:
+    """The address of a page postbuild derives from the Claims or Sources page ("index": that page)."""
+    return f"annotator:view/{name}/{filename}"
 
 
 def download_path(slug: str) -> str:
@@ -100,6 +105,10 @@ def article_header(article: Article, item: AnnotatedArticle | None, site_links: 
                 {"href": site_link(data_path(article.slug)), "type": "application/ld+json"},
                 "The notes as data (W3C Web Annotations)",
             ),
+            ". ",
+            element("a", {"href": view_link("claims", f"claims-{article.slug}.html")}, "All its claims in one table"),
+            ", ",
+            element("a", {"href": view_link("sources", f"sources-{article.slug}.html")}, "all its sources"),
             ".",
         ]
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
@@ -207,328 +216,3 @@ def reader_filter_css() -> str:
         + " {\n  --sn-vis: hidden; --sn-deco: none; --sn-mark: transparent; --sn-display: none;"
         + " pointer-events: none;\n}\n}\n"
     )
-
-
-# ---- Claims -------------------------------------------------------------------------------------
-
-
-def overview_svg(item: AnnotatedArticle, links: Links, small: bool = False) -> etree.Element:
-    """One row per paragraph, one lettered mark per note, each linking to it (readable without colour)."""
-    count = len(item.article.paragraphs)
-    per = Counter(n.paragraph for n in item.notes)
-    width = LABEL_WIDTH + MARK * max(per.values(), default=1) + 8
-    height = ROW * count + 4
-    slug = item.article.slug
-    title_id = f"map-{slug}" + ("-small" if small else "")
-    legend = ", ".join(f"{r.letter} {r.label.lower()}" for r in RELATIONS)
-    svg = element(
-        "svg",
-        {
-            "class": "claims-map" + (" claims-map--small" if small else ""),
-            "role": "group",  # a group, not an image: it holds links (axe: nested-interactive)
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width // 2 if small else width),
-            "height": str(height // 2 if small else height),
-            "aria-labelledby": title_id,
-        },
-        None,
-        element("title", {"id": title_id}, f"Notes of each paragraph of {item.article.title}, by relation: {legend}"),
-    )
-    for number in range(1, count + 1):
-        svg.append(
-            element("text", {"class": "claims-map__para", "x": "0", "y": str(ROW * (number - 1) + 16)}, f"¶{number}")
-        )
-    placed: Counter = Counter()
-    for n in item.notes:
-        x = LABEL_WIDTH + MARK * placed[n.paragraph]
-        placed[n.paragraph] += 1
-        y = ROW * (n.paragraph - 1) + 2
-        relation = n.annotation.relation_row
-        svg.append(
-            element(
-                "a",
-                {"href": links.note(item.article, n.note_id), "class": f"claims-map__mark {relation.css_class}"},
-                None,
-                element("title", None, f"Note {n.number}, {relation.label}: {n.annotation.summary}"),
-                element("rect", {"x": str(x), "y": str(y), "width": str(MARK - 4), "height": str(ROW - 4), "rx": "3"}),
-                element(
-                    "text", {"x": str(x + (MARK - 4) / 2), "y": str(y + 12), "text-anchor": "middle"}, relation.letter
-                ),
-            )
-        )
-    return svg
-
-
-def rests_on_reliable(note: AnchoredNote) -> bool:
-    """Is a verdict backed by a source of a class that can carry one (primary, reliable...)?"""
-    a = note.annotation
-    return any(s.relation == a.relation and s.standing is not None and s.standing.decides for s in a.sources)
-
-
-def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
-    counts = Counter(n.annotation.relation for n in item.notes)
-    slug = item.article.slug
-    filters = element(
-        "fieldset", {"class": "claims-filters", "data-annotator-filters": ""}, None, element("legend", None, "Show")
-    )
-    choices = [("all", f"All ({len(item.notes)})")] + [
-        (r.name, f"Only {r.label.lower()} ({counts[r.name]})") for r in RELATIONS if counts[r.name]
-    ]
-    reliable = sum(rests_on_reliable(n) for n in item.notes)
-    choices.append(("reliable", f"Verdicts resting on primary or reliable sources ({reliable})"))
-    for value, label in choices:
-        attributes = {
-            "type": "radio",
-            "class": "claims-filter",
-            "name": f"rel-{slug}",
-            "id": f"{slug}-{value}",
-            "value": value,
-        }
-        if value == "all":
-            attributes["checked"] = ""
-        filters.append(element("input", attributes))
-        filters.append(element("label", {"for": f"{slug}-{value}"}, label))
-    head = element(
-        "tr",
-        None,
-        None,
-        *(element("th", {"scope": "col"}, h) for h in ("Note", "¶", "Claim", "Relation", "Sources", "Read")),
-    )
-    body = element("tbody")
-    for n in item.notes:
-        a, relation = n.annotation, n.annotation.relation_row
-        read = sum(s.verified for s in a.sources)
-        status = "—" if not a.sources else ("all" if read == len(a.sources) else f"{read} of {len(a.sources)}")
-        row_class = relation.css_class + (" rests-on-reliable" if rests_on_reliable(n) else "")
-        body.append(
-            element(
-                "tr",
-                {"class": row_class},
-                None,
-                element(
-                    "td",
-                    {"data-sort": str(n.number)},
-                    None,
-                    element("a", {"href": links.note(item.article, n.id)}, str(n.number)),
-                ),
-                element("td", {"data-sort": str(n.paragraph)}, str(n.paragraph)),
-                element("td", None, a.summary),
-                element("td", {"data-sort": str(RELATIONS.index(relation))}, None, _badge(relation)),
-                element("td", {"data-sort": str(len(a.sources))}, str(len(a.sources))),
-                element("td", None, status),
-            )
-        )
-    table = element(
-        "table",
-        {"data-sortable": ""},
-        None,
-        element("caption", None, f"Annotated assertions of {item.article.title}"),
-        element("thead", None, None, head),
-        body,
-    )
-    filters.append(table)
-    return filters
-
-
-def claims_section(item: AnnotatedArticle, links: Links) -> etree.Element:
-    totals_list = element("ul", {"class": "claims-totals"}, None)
-    counts = Counter(n.annotation.relation for n in item.notes)
-    for relation in RELATIONS:
-        totals_list.append(element("li", None, None, _badge(relation), f" {counts[relation.name]}"))
-    covered = len({n.paragraph for n in item.notes})
-    return element(
-        "section",
-        {"class": "claims", "id": f"claims-{item.article.slug}"},
-        None,
-        element("h2", None, None, element("a", {"href": links.note(item.article, "")}, item.article.title)),
-        element(
-            "p",
-            None,
-            f"{len(item.notes)} annotated assertions in {covered} of {len(item.article.paragraphs)} paragraphs.",
-        ),
-        totals_list,
-        element(
-            "figure",
-            {"class": "claims-figure"},
-            None,
-            overview_svg(item, links),
-            element(
-                "figcaption",
-                None,
-                "Each row is a paragraph; each mark is a note, lettered by relation. Select a mark to read the note.",
-            ),
-        ),
-        claims_table(item, links),
-    )
-
-
-# ---- Sources ------------------------------------------------------------------------------------
-
-
-def unique_sources(articles) -> dict[str, tuple[Source, list[tuple[Article, AnchoredNote]]]]:
-    """Every source once, keyed by the address a reader follows, with the notes that cite it."""
-    found: dict[str, tuple[Source, list]] = {}
-    for item in articles:
-        for note in item.notes:
-            for source in note.annotation.sources:
-                found.setdefault(source.link, (source, []))[1].append((item.article, note))
-    return found
-
-
-def sources_section(publication: Publication, links: Links) -> etree.Element:
-    """Sources grouped by outlet, each once, with its class, status, excerpt and citing notes."""
-    from .sidenote import host
-
-    sources = unique_sources(publication.articles)
-    section = element("div", {"class": "annotator-sources"})
-    if not sources:
-        section.append(element("p", None, "No sources yet."))
-        return section
-    read = sum(1 for s, _ in sources.values() if s.verified)
-    by_outlet: dict[str, list] = defaultdict(list)
-    for source, citing in sources.values():
-        by_outlet[source.outlet].append((source, citing))
-    classes = Counter(s.standing.label for s, _ in sources.values() if s.standing)
-    section.append(
-        element(
-            "p",
-            None,
-            f"{len(sources)} sources from {len(by_outlet)} outlets; {read} read in a copy by an editor, "
-            f"{len(sources) - read} unverified. By class: "
-            + ", ".join(f"{label} {n}" for label, n in classes.most_common())
-            + ".",
-        )
-    )
-    several = len(publication.articles) > 1
-    for outlet in sorted(by_outlet, key=str.casefold):
-        entries = element("ul", {"class": "source-list"})
-        for source, citing in sorted(by_outlet[outlet], key=lambda sc: (sc[0].date or "", sc[0].title)):
-            details: list = [link(source.link, source.title, "source-title")]
-            if source.author:
-                details.append(f", {source.author}")
-            if source.date:
-                details.append(f" ({source.date})")
-            if source.via and source.url:
-                details += [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
-            elif source.via:
-                details += [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")]
-            if source.standing:
-                details += [
-                    " ",
-                    element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label),
-                ]
-            status = (
-                f"excerpt read in a copy on {source.verified_on}"
-                if source.verified
-                else "unverified: not read in a copy"
-            )
-            details.append(f". {status}. Cited by ")
-            for i, (article, note) in enumerate(citing):
-                label = f"note {note.number}" + (f" of {article.title}" if several else "")
-                details += [
-                    ", " if i else "",
-                    element("a", {"href": links.note(article, note.id), "title": note.annotation.summary}, label),
-                ]
-            details += [".", element("blockquote", {"class": "source-excerpt"}, source.excerpt)]
-            entries.append(element("li", None, None, *details))
-        section.append(element("h2", None, outlet))
-        section.append(entries)
-    return section
-
-
-# ---- Home page: the articles; legends -----------------------------------------------------------
-
-
-def articles_section(publication: Publication, links: Links) -> etree.Element:
-    """Every article: title, subtitle, what is known, verdict totals and the small overview."""
-    section = element("div", {"class": "annotator-articles"})
-    ordered = sorted(publication.articles, key=lambda i: (i.article.meta.date or "", i.article.title), reverse=True)
-    for item in ordered:
-        meta = item.article.meta
-        summary: list = [f"{len(item.notes)} notes: "]
-        for i, (relation, count) in enumerate(totals(item)):
-            summary += [", " if i else "", _badge(relation), f"\u00a0{count}"]
-        known = (
-            " · ".join(x for x in (meta.author, meta.outlet, meta.date) if x) or "Author, outlet and date not stated"
-        )
-        section.append(
-            element(
-                "article",
-                {"class": "annotator-article-card"},
-                None,
-                element("h2", None, None, element("a", {"href": links.note(item.article, "")}, meta.title)),
-                element("p", {"class": "article-subtitle"}, meta.subtitle) if meta.subtitle else None,
-                element("p", {"class": "article-provenance"}, known),
-                element("p", {"class": "article-summary"}, None, *summary),
-                overview_svg(item, links, small=True),
-            )
-        )
-    return section
-
-
-def legend_section() -> etree.Element:
-    """Each relation: its badge, the underline that marks its assertions in the text, its meaning."""
-    rows = [
-        element(
-            "tr",
-            None,
-            None,
-            element("td", None, None, _badge(r)),
-            element("td", None, None, element("span", {"class": f"mark-key {r.css_class}"}, mark_style(r)[1])),
-            element("td", None, r.description),
-        )
-        for r in RELATIONS
-    ]
-    head = element("tr", None, None, *(element("th", None, h) for h in ("Badge", "Mark in the text", "Meaning")))
-    return element(
-        "table",
-        {"class": "annotator-legend"},
-        None,
-        element("thead", None, None, head),
-        element("tbody", None, None, *rows),
-    )
-
-
-def classes_section(publication: Publication) -> etree.Element:
-    policy = publication.policy
-    rows = [
-        element(
-            "tr",
-            None,
-            None,
-            element("td", None, None, element("span", {"class": "sn-class"}, c.label)),
-            element("td", None, c.description),
-        )
-        for c in (policy.classes.values() if policy else ())
-    ]
-    return element(
-        "table",
-        {"class": "annotator-legend"},
-        None,
-        element(
-            "thead", None, None, element("tr", None, None, element("th", None, "Class"), element("th", None, "Meaning"))
-        ),
-        element("tbody", None, None, *rows),
-    )
-
-
-def section(name: str, argument: str | None, publication: Publication) -> etree.Element:
-    """The generated section a `[annotator: name]` paragraph asks for."""
-    links = Links(publication)
-    wrapper = element("div", {"class": "annotator-section", "data-annotator-section": name})
-    if name == "claims":
-        items = [i for i in publication.articles if argument in (None, i.article.slug)]
-        wrapper.extend(claims_section(i, links) for i in items)
-    elif name == "sources":
-        wrapper.append(sources_section(publication, links))
-    elif name == "articles":
-        wrapper.append(articles_section(publication, links))
-    elif name == "legend":
-        wrapper.append(legend_section())
-    elif name == "classes":
-        wrapper.append(classes_section(publication))
-    else:
-        wrapper.append(
-            element("p", {"class": "annotator-errors", "role": "alert"}, f"Unknown section [annotator: {name}]")
-        )
-    return wrapper

@@ -26,7 +26,7 @@ import rcssmin
 import rjsmin
 from markdown.serializers import to_html_string
 
-from . import csp, generated, opendata, search
+from . import csp, generated, opendata, pages, search
 from .errors import ProblemCollector
 from .htmlscan import Page, line_of, scan
 from .inputs import write_text
@@ -210,13 +210,14 @@ class Site:
         """Per-article pages made from the site's Claims and Sources pages: the page as the theme
         built it, with its section replaced by one article's (or one page of sources). They are
         written before the pages are completed, so they get links, assets and policy like any other."""
-        for name, views in (("claims", generated.claims_views), ("sources", generated.sources_views)):
+        for name, views in (("claims", pages.claims_views), ("sources", pages.sources_views)):
             marker = f'data-annotator-section="{name}"'
             shell = next((p for p in self.pages if marker in (self.root / p).read_text(encoding="utf-8")), None)
             if shell is None:
                 continue
             text = (self.root / shell).read_text(encoding="utf-8")
             scanned = scan(text)
+            self.views[f"{name}/index"] = shell
             for filename, title, section in views(self.publication):
                 page = posixpath.join(posixpath.dirname(shell), filename)
                 edits = [(*scanned.sections[name], to_html_string(section))]

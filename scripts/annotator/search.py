@@ -145,5 +145,7 @@ def write_search_index(site: Path, records: list[Record]) -> None:
             Path(folder, f"r{i:06d}.html").write_text(page, encoding="utf-8")
         command = [sys.executable, "-m", "pagefind", "--site", folder, "--output-path", str(site / PAGEFIND_DIR)]
         subprocess.run([*command, "--silent"], check=True)
+    for unused in (site / PAGEFIND_DIR).glob("pagefind-*ui*"):  # its ready-made interfaces: search.js is ours
+        unused.unlink()
     data = json.dumps([{"link": r.link, "title": r.title, "text": r.text} for r in records], ensure_ascii=False)
     write_text(site, OFFLINE_INDEX, f"var __annotatorSearch = {data};\n")
