@@ -122,29 +122,37 @@ def test_nothing_lost_every_file_appears(built):
     assert len(annotated) == len(files), "each annotation file annotates one paragraph on the page"
 
 
-def test_sources_page_lists_each_source_once_with_backlinks(built):
+def test_sources_pages_list_each_source_once_with_backlinks(built):
     sources = {s.link: s for a in annotations_in(ANNOTATIONS) for s in a.sources}
-    page = soup_of(built / "sources.html")
-    listed = [a["href"] for a in page.select(".source-list a.source-title")]
-    assert sorted(listed) == sorted(sources)
-    backlinks = page.select(".source-list a[href^='articles/moscow-concert-massacre.html#p']")
+    pages = [soup_of(built / "sources.html"), *(soup_of(p) for p in sorted(built.glob("sources-page-*.html")))]
+    listed = [a["href"] for page in pages for a in page.select(".source-list a.source-title")]
+    assert sorted(listed) == sorted(sources)  # the site-wide index, in pages
+    assert all(len(page.select(".source-list > li")) <= 100 for page in pages)
+    backlinks = [
+        a for page in pages for a in page.select(".source-list a[href^='articles/moscow-concert-massacre.html#p']")
+    ]
     assert len(backlinks) >= len(sources)
-    vias = [a["href"] for a in page.select(".source-list a.sn-via")]
+    vias = [a["href"] for page in pages for a in page.select(".source-list a.sn-via")]
     assert sorted(vias) == sorted(s.via for s in sources.values() if s.via and s.url)
+    own = soup_of(built / "sources-moscow-concert-massacre.html")  # the article's own sources page
+    assert sorted(a["href"] for a in own.select(".source-list a.source-title")) == sorted(sources)
 
 
-def test_search_index_has_one_entry_per_note(built):
-    index_path = built / "search" / "search_index.json"
-    if not index_path.exists():
-        index_path = built / "search.json"
-    index = json.loads(index_path.read_text(encoding="utf-8"))
-    entries = index.get("docs") or index.get("items")
-    notes = [d for d in entries if "#n-p" in d["location"]]
+def offline_index(built: Path) -> list[dict]:
+    text = (built / "search" / "annotator-index.js").read_text(encoding="utf-8")
+    return json.loads(text.removeprefix("var __annotatorSearch = ").rstrip().removesuffix(";"))
+
+
+def test_search_page_index_has_one_record_per_note(built):
+    records = offline_index(built)
+    notes = [r for r in records if "#n-p" in r["link"]]
     assert len(notes) == len(annotations_in(ANNOTATIONS))
     first = annotations_in(ANNOTATIONS)[0].sources[0]
-    assert any(first.outlet.split()[0] in d["text"] for d in notes)
-    inlined = index_path.with_suffix(".js").read_text(encoding="utf-8")
-    assert inlined.startswith("var __index =") and notes[0]["location"] in inlined  # for file:// reading
+    assert any(first.outlet.split()[0] in r["text"] for r in notes)
+    pages = {r["link"] for r in records if "#" not in r["link"]}
+    assert {PAGE, "index.html", "contributing.html"} <= pages and "claims.html" not in pages
+    assert (built / "pagefind" / "pagefind.js").is_file() and (built / "pagefind" / "pagefind-entry.json").is_file()
+    assert not (built / "search" / "search_index.json").exists()  # the theme's whole-site index is off
 
 
 def test_offline_no_remote_assets(built):

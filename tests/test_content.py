@@ -56,8 +56,19 @@ def test_text_problems_have_editorial_notes():
         assert typo in quoted, typo
 
 
-def test_claims_page_lists_exactly_the_annotations(site):
+def test_claims_index_lists_the_article_with_its_totals(site):
     page = BeautifulSoup((site / "claims.html").read_text(encoding="utf-8"), "html.parser")
+    (row,) = page.select(".claims-index tbody tr")
+    assert row.select_one("a")["href"] == PAGE
+    assert [a["href"] for a in row.select("td:last-child a")] == [
+        "claims-moscow-concert-massacre.html",
+        "sources-moscow-concert-massacre.html",
+    ]
+    assert sum(int(td.get_text()) for td in row.select("td")[3:-1]) == len(ANNOTATIONS)
+
+
+def test_claims_page_lists_exactly_the_annotations(site):
+    page = BeautifulSoup((site / "claims-moscow-concert-massacre.html").read_text(encoding="utf-8"), "html.parser")
     rows = page.select("table[data-sortable] tbody tr")
     assert len(rows) == len(ANNOTATIONS)
     links = [row.select_one("a")["href"] for row in rows]
@@ -96,11 +107,12 @@ def test_claim_reviews_have_the_required_fields(site):
 
 
 def test_search_finds_outlets_and_excerpts(site):
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    notes = {d["location"].split("#")[1]: d["text"] for d in index["docs"] if "#n-p" in d["location"]}
+    from .test_build import offline_index
+
+    notes = {r["link"].split("#")[1]: r["text"] for r in offline_index(site) if "#n-p" in r["link"]}
     for n in NOTES:
         for s in n.annotation.sources:
-            assert s.excerpt[:40] in notes[n.note_id].replace("&quot;", '"').replace("&#x27;", "'")
+            assert s.outlet in notes[n.note_id] and s.excerpt[:40] in notes[n.note_id]
 
 
 def test_every_source_has_provenance_and_a_class():
