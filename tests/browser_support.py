@@ -11,7 +11,9 @@ PAGES = {
     "home": "index.html",
     "article": "articles/moscow-concert-massacre.html",
     "claims": "claims.html",
+    "article-claims": "claims-moscow-concert-massacre.html",
     "sources": "sources.html",
+    "search": "search.html",
 }
 ARTICLE = PAGES["article"]
 SINGLE_FILE = "downloads/moscow-concert-massacre.html"
@@ -201,9 +203,12 @@ def overlaps(a: dict, b: dict, slack: float = PX) -> bool:
 
 
 def search(page, query: str):
-    """Type a query in the theme's search (Material's box, or Zensical's dialog in a shadow
-    root, which Playwright's CSS selectors pierce); returns the locator of the results."""
-    if page.locator(".md-search__button").count():  # Zensical
+    """Type a query in the search page's box, or in the theme's own search (Material's box, or
+    Zensical's dialog in a shadow root, which Playwright's CSS selectors pierce); returns the
+    locator of the results."""
+    if page.locator("#annotator-q").count():  # our search page (Pagefind, or the file from disk)
+        box, results = page.locator("#annotator-q"), page.locator(".annotator-search-result")
+    elif page.locator(".md-search__button").count():  # Zensical
         page.locator(".md-search__button").click()
         box, results = page.locator("input[role=combobox]"), page.locator("[role=option]")
     else:
