@@ -51,6 +51,7 @@ def hostile_files(root: Path, payloads: list[str]) -> None:
     (root / "docs" / "index.md").write_text("# Home\n\n[annotator: articles]\n\n[annotator: legend]\n")
     (root / "docs" / "claims.md").write_text("# Claims\n\n[annotator: claims]\n")
     (root / "docs" / "sources.md").write_text("# Sources\n\n[annotator: classes]\n\n[annotator: sources]\n")
+    (root / "docs" / "search.md").write_text("# Search\n\n[annotator: search]\n")
     header = "".join(f"{k}: {_yaml_string(v)}\n" for k, v in front.items())
     (root / "docs" / "hostile.md").write_text(f"---\n{header}---\n\n" + "\n\n".join(paragraphs) + "\n")
     folder = root / "annotations" / "hostile"

@@ -17,7 +17,16 @@ WATCH = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective));
 """
-PAGES = ("index.html", "hostile.html", "claims.html", "sources.html", "downloads/hostile.html")
+PAGES = (
+    "index.html",
+    "hostile.html",
+    "claims.html",
+    "claims-hostile.html",
+    "sources.html",
+    "sources-hostile.html",
+    "search.html",
+    "downloads/hostile.html",
+)
 QUERIES = ("alert", "script", "style", "onerror", "tabnabbing")
 
 
@@ -32,7 +41,8 @@ def hostile_site(request, tmp_path_factory):
 def watched(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(WATCH)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    local = ("file:", "http://127.0.0.1:")  # the site from disk, or from the test's own server
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local) else route.abort())
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -78,4 +88,47 @@ def test_search_results_for_payload_words_are_inert(hostile_site, watched, query
         "'script, style, img, iframe, object, embed, [onerror], [onload]').length).reduce((a, b) => a + b, 0)"
     )
     assert results.count() > 0 and live == 0
+    assert_unharmed(watched)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_the_search_page_renders_results_inert(hostile_site, watched, query):
+    """From disk the search page reads its whole-site file; its results are built from text."""
+    watched.goto((hostile_site / "search.html").as_uri())
+    results = search(watched, query)
+    expect(results.first).to_be_visible(timeout=10_000)
+    live = results.evaluate_all(
+        "(items) => items.map((r) => r.querySelectorAll("
+        "'script, style, img, iframe, object, embed, svg, [onerror], [onload]').length).reduce((a, b) => a + b, 0)"
+    )
+    assert results.count() > 0 and live == 0
+    assert_unharmed(watched)
+
+
+@pytest.fixture(scope="module")
+def hostile_http(hostile_site):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(hostile_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("query", ["alert", "onerror", "style"])
+def test_pagefind_results_render_inert(hostile_http, watched, query):
+    """Over HTTP the search page asks Pagefind; only the <mark>s of its excerpts become markup."""
+    watched.goto(hostile_http + "search.html")
+    results = search(watched, query)
+    expect(results.first).to_be_visible(timeout=15_000)
+    tags = results.evaluate_all(
+        "(items) => [...new Set(items.flatMap((r) => [...r.querySelectorAll('*')].map((e) => e.tagName)))]"
+    )
+    assert set(tags) <= {"A", "P", "SPAN", "MARK"}, tags
     assert_unharmed(watched)
