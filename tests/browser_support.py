@@ -5,6 +5,11 @@ below and returned as plain dicts, so the assertions in the tests read as Python
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 PAGES = {
@@ -216,3 +221,25 @@ def search(page, query: str):
         box.click()
     box.press_sequentially(query, delay=20)  # the themes search on key events, which fill() does not send
     return results
+
+
+def forget(page) -> None:
+    """Forget the filter's choice (sidenotes.js remembers it): other tests share the context."""
+    if page.context.pages and not page.is_closed():
+        page.evaluate("() => { try { localStorage.removeItem('annotator.notes'); } catch (e) {} }")
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """Serve a built site over HTTP on a free local port; yields its base URL."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()

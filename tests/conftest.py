@@ -116,6 +116,29 @@ def contexts(browser):
     pool.close()
 
 
+@pytest.fixture
+def open_page(reading_site, contexts):
+    """Open one of the site's pages in the shared context for a width and palette (and forget
+    the reader's filter choice afterwards: sidenotes.js remembers it, and contexts are shared)."""
+    from .browser_support import ARTICLE, MATERIAL_SCHEME, forget
+
+    opened = []
+
+    def _open(name=ARTICLE, width=1440, scheme="light", js=True, fragment=""):
+        page = contexts.open(reading_site, name, width, scheme, js, fragment)
+        opened.append(page)
+        if js:
+            page.wait_for_function(
+                "(s) => document.body.getAttribute('data-md-color-scheme') === s", arg=MATERIAL_SCHEME[scheme]
+            )
+        return page
+
+    yield _open
+    for page in opened:
+        forget(page)
+        page.close()
+
+
 # ---- CI must run the browser tests: fail the session if none of them passed -------------------
 _browser_passed = []
 

@@ -15,7 +15,6 @@ from .browser_support import (
     ARTICLE,
     CLS_JS,
     DRIFT_JS,
-    MATERIAL_SCHEME,
     NARROW,
     NOTE_GAP,
     NOTES_GEOMETRY_JS,
@@ -36,23 +35,6 @@ EXPECTED_NOTES = sum(
     len(load_file(path).annotations) for path in (ROOT / "annotations" / "moscow-concert-massacre").glob("*.md")
 )
 BOTH = pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
-
-
-@pytest.fixture
-def open_page(reading_site, contexts):
-    """Open one of the site's pages in the shared context for a width and palette."""
-    opened = []
-
-    def _open(name=ARTICLE, width=1440, scheme="light", js=True, fragment=""):
-        page = contexts.open(reading_site, name, width, scheme, js, fragment)
-        opened.append(page)
-        if js:
-            expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
-        return page
-
-    yield _open
-    for page in opened:
-        page.close()
 
 
 def geometry(page) -> dict:

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from annotator.generated import MARK_STYLES
 from annotator.schema import RELATIONS
 
-from .browser_support import ARTICLE, CLS_JS, DRIFT_JS, MATERIAL_SCHEME, SINGLE_FILE, WIDE, url_of
+from .browser_support import ARTICLE, CLS_JS, DRIFT_JS, MATERIAL_SCHEME, SINGLE_FILE, WIDE, forget, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -52,31 +52,6 @@ HIGHLIGHT_SHARE_JS = """
   return { total, marked, where: [...new Set(where)].slice(0, 10) };
 }
 """
-
-
-@pytest.fixture
-def open_page(reading_site, contexts):
-    opened = []
-
-    def _open(name=ARTICLE, width=1440, scheme="light", js=True, fragment=""):
-        page = contexts.open(reading_site, name, width, scheme, js, fragment)
-        opened.append(page)
-        if js:
-            page.wait_for_function(
-                "(s) => document.body.getAttribute('data-md-color-scheme') === s", arg=MATERIAL_SCHEME[scheme]
-            )
-        return page
-
-    yield _open
-    for page in opened:
-        forget(page)
-        page.close()
-
-
-def forget(page) -> None:
-    """Forget the filter's choice (sidenotes.js remembers it): other tests share the context."""
-    if page.context.pages and not page.is_closed():
-        page.evaluate("() => { try { localStorage.removeItem('annotator.notes'); } catch (e) {} }")
 
 
 def highlighted_share(page) -> tuple[float, dict]:

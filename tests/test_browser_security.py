@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import search
+from .browser_support import search, served
 from .conftest import build_site
 from .hostile import PAYLOADS, accepted, hostile_files
 
@@ -68,6 +68,15 @@ def assert_unharmed(page) -> None:
     assert state["policyInHead"] and state["bodyShown"] and state["textShown"] and state["jsonOk"], state
 
 
+def assert_inert(results) -> None:
+    """Results were shown, and none holds an element that could run or restyle anything."""
+    live = results.evaluate_all(
+        "(items) => items.map((r) => r.querySelectorAll("
+        "'script, style, img, iframe, object, embed, svg, [onerror], [onload]').length).reduce((a, b) => a + b, 0)"
+    )
+    assert results.count() > 0 and live == 0
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_hostile_pages_load_unharmed(hostile_site, watched, name):
     watched.goto((hostile_site / name).as_uri())
@@ -83,11 +92,7 @@ def test_search_results_for_payload_words_are_inert(hostile_site, watched, query
     watched.goto((hostile_site / "hostile.html").as_uri())
     results = search(watched, query)
     expect(results.first).to_be_visible(timeout=10_000)
-    live = results.evaluate_all(
-        "(items) => items.map((r) => r.querySelectorAll("
-        "'script, style, img, iframe, object, embed, [onerror], [onload]').length).reduce((a, b) => a + b, 0)"
-    )
-    assert results.count() > 0 and live == 0
+    assert_inert(results)
     assert_unharmed(watched)
 
 
@@ -97,28 +102,14 @@ def test_the_search_page_renders_results_inert(hostile_site, watched, query):
     watched.goto((hostile_site / "search.html").as_uri())
     results = search(watched, query)
     expect(results.first).to_be_visible(timeout=10_000)
-    live = results.evaluate_all(
-        "(items) => items.map((r) => r.querySelectorAll("
-        "'script, style, img, iframe, object, embed, svg, [onerror], [onload]').length).reduce((a, b) => a + b, 0)"
-    )
-    assert results.count() > 0 and live == 0
+    assert_inert(results)
     assert_unharmed(watched)
 
 
 @pytest.fixture(scope="module")
 def hostile_http(hostile_site):
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(hostile_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served(hostile_site) as url:
+        yield url
 
 
 @pytest.mark.parametrize("query", ["alert", "onerror", "style"])

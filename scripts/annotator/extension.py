@@ -28,7 +28,7 @@ from . import generated, pages
 from .article import page_key
 from .errors import AnnotationError
 from .paths import ANNOTATIONS, DOCS
-from .render import annotate_tree
+from .render import annotate_tree, article_body
 from .sidenote import element
 from .store import Store
 
@@ -76,10 +76,7 @@ class _Annotate(Treeprocessor):
             return
         result = self.extension.store.result(article)
         item = result.annotated or result.last_good
-        body = element("div", {"class": "annotated-article", "data-annotator": article.slug})
-        body.extend(list(root))
-        for child in list(root):
-            root.remove(child)
+        body = article_body(root, article)
         if item is not None:
             try:
                 annotate_tree(body, article, list(item.notes), self.md.htmlStash.store)

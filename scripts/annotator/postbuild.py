@@ -238,10 +238,10 @@ class Site:
         for page in self.pages:
             if page.startswith("downloads/") or page == "404.html" or self.markers.get(page, set()) & NOT_SEARCHED:
                 continue
-            if page in self.article_pages:
-                records += search.note_records(self.article_pages[page], page)
-            record = search.page_record(self.root, page)
-            if record is not None:
+            item = self.article_pages.get(page)
+            if item is not None:
+                records += [*search.note_records(item, page), search.article_record(item, page)]
+            elif (record := search.page_record(self.root, page)) is not None:
                 records.append(record)
         search.write_search_index(self.root, records)
 

@@ -139,6 +139,16 @@ def _ancestors(node, parents: dict, stop: etree.Element):
         node = parents.get(node)
 
 
+def article_body(root: etree.Element, article: Article) -> etree.Element:
+    """The converted page's blocks moved into <div class="annotated-article">, which is returned
+    (the page then holds the header, the filter and this body, in that order)."""
+    body = element("div", {"class": "annotated-article", "data-annotator": article.slug})
+    body.extend(list(root))
+    for child in list(root):
+        root.remove(child)
+    return body
+
+
 def annotate_tree(root: etree.Element, article: Article, notes: list[AnchoredNote], stash: Stash) -> None:
     """Annotate a converted article page; its blocks must be the article's blocks."""
     blocks = blocks_of(root)

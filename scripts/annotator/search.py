@@ -117,6 +117,13 @@ def note_records(item: AnnotatedArticle, page: str) -> list[Record]:
     return records
 
 
+def article_record(item: AnnotatedArticle, page: str) -> Record:
+    """An article's own text, from its source (not re-read from the built page)."""
+    meta = item.article.meta
+    text = " ".join(filter(None, (meta.subtitle, *item.article.paragraphs)))
+    return Record(page, meta.title, " ".join(text.split()))
+
+
 def page_record(site: Path, page: str) -> Record | None:
     """A content page's title and text (its notes, if any, are records of their own)."""
     from bs4 import BeautifulSoup

@@ -14,7 +14,7 @@ from markdown.treeprocessors import Treeprocessor
 from .csp import STANDALONE_POLICY
 from .generated import article_header, reader_filter
 from .pipeline import AnnotatedArticle
-from .render import annotate_tree
+from .render import annotate_tree, article_body
 from .sidenote import element
 
 PAGE_CSS = """
@@ -42,8 +42,7 @@ class _Document(Treeprocessor):
 
     def run(self, root):
         article = self.item.article
-        body = element("div", {"class": "annotated-article", "data-annotator": article.slug})
-        body.extend(list(root))
+        body = article_body(root, article)
         annotate_tree(body, article, list(self.item.notes), self.md.htmlStash.store)
         css = PAGE_CSS + shipped("annotator.css")
         choices = reader_filter(self.item)  # before the body: the filter's CSS reads ~ siblings
@@ -64,8 +63,6 @@ class _Document(Treeprocessor):
             element("article", None, None, article_header(article, self.item, site_links=False), choices, body),
         )
         document = element("html", {"lang": "en"}, None, head, element("body", {"class": "sn-standalone"}, None, main))
-        for child in list(root):
-            root.remove(child)
         root.append(document)
 
 

@@ -89,14 +89,22 @@ class Store:
         if cached and cached[0] == state:
             return cached[1]
         problems = ProblemCollector()
-        policy = load_policy_in(self.annotations, problems)
-        record = read_record(self.annotations, problems)
-        annotated = annotate_article(article, self.annotations, policy, problems, record)
+        annotated = self._from_publication(article)
+        if annotated is None:  # some article has problems: annotate this one on its own
+            policy = load_policy_in(self.annotations, problems)
+            record = read_record(self.annotations, problems)
+            annotated = annotate_article(article, self.annotations, policy, problems, record)
         last_good = annotated or (cached[1].annotated or cached[1].last_good if cached else None)
         error = AnnotationError(problems.problems) if problems.problems else None
         result = Result(annotated if error is None else None, error, last_good)
         self._results[article.slug] = (state, result)
         return result
+
+    def _from_publication(self, article: Article) -> AnnotatedArticle | None:
+        """The article as the whole publication annotated it (prepare's cache spares a second pass)."""
+        publication = self.publication()
+        found = publication.article(article.slug) if isinstance(publication, Publication) else None
+        return found if found is not None and found.article.key == article.key else None
 
     def publication(self) -> Publication | AnnotationError:
         """Every article annotated, or every problem (for the pages that list all articles)."""
