@@ -257,6 +257,25 @@ def test_an_extension_that_changes_the_text_is_caught(tmp_path, generator):
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_a_site_without_claims_or_sources_pages_links_to_none(tmp_path, generator):
+    """The article header links to the article's claims and sources pages only where the site
+    has a Claims or Sources page to derive them from."""
+    source = _sample(tmp_path)
+    (source / "docs" / "claims.md").unlink()
+    result = _build(source, generator)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    header = soup_of(source / "site" / "harbour-report.html").select_one(".article-summary")
+    names = [a.get_text() for a in header.select("a")]
+    assert "All its sources" in names and "All its claims in one table" not in names, names
+    (source / "docs" / "sources.md").unlink()
+    result = _build(source, generator)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-2000:]
+    header = soup_of(source / "site" / "harbour-report.html").select_one(".article-summary")
+    assert not [a for a in header.select("a") if "All its" in a.get_text()], header
+    assert not list((source / "site").glob("sources-*.html"))
+
+
 def test_inline_code_the_theme_did_not_write_fails_the_build(tmp_path):
     """Were any field to slip a script into a page, postbuild would refuse it (the CSP check)."""
     source = _sample(tmp_path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -138,6 +139,21 @@ def find_articles(docs_dir: Path, problems: ProblemCollector) -> list[Article]:
         if article is not None:
             articles.append(article)
     return articles
+
+
+VIEWS = ("claims", "sources")  # sections from which postbuild derives a page per article
+_VIEW_MARKER = re.compile(r"^\[annotator: (claims|sources)\][ \t]*$", re.MULTILINE)
+
+
+@cached_by_stat
+def _page_views(path: Path) -> frozenset[str]:
+    text = read_text(path, ProblemCollector(), limit=MAX_PAGE_BYTES)  # a bad file is reported elsewhere
+    return frozenset(_VIEW_MARKER.findall(text or ""))
+
+
+def site_views(docs_dir: Path) -> frozenset[str]:
+    """Which of VIEWS the site has a page for (so that per-article pages of it will exist)."""
+    return frozenset().union(*(_page_views(p) for p in markdown_files(docs_dir))) if docs_dir.is_dir() else frozenset()
 
 
 def read_article(path: Path) -> Article:

@@ -85,7 +85,7 @@ class _Annotate(Treeprocessor):
         if result.error is not None:
             print(f"annotator: {article.path}:\n{result.error}", file=sys.stderr)
             root.append(error_banner(result.error, fallback=item is not None))
-        root.append(generated.article_header(article, item))
+        root.append(generated.article_header(article, item, views=self.extension.store.views()))
         if (choices := generated.reader_filter(item)) is not None:  # before the body: its CSS reads ~
             root.append(choices)
         root.append(body)

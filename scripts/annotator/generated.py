@@ -60,9 +60,15 @@ def totals(item: AnnotatedArticle | None) -> list:
     return [(r, counts[r.name]) for r in RELATIONS if counts[r.name]]
 
 
-def article_header(article: Article, item: AnnotatedArticle | None, site_links: bool = True) -> etree.Element:
+VIEW_LINKS = (("claims", "All its claims in one table"), ("sources", "All its sources"))
+
+
+def article_header(
+    article: Article, item: AnnotatedArticle | None, site_links: bool = True, views: frozenset[str] = frozenset()
+) -> etree.Element:
     """Title, subtitle, what is known of the publication, and a one-line summary of the notes
-    (with links to the one-file edition and the data, on the site)."""
+    (with links to the one-file edition and the data, on the site, and to the article's pages
+    among `views` that the site has)."""
     meta = article.meta
     parts = [element("h1", None, meta.title)]
     if meta.subtitle:
@@ -105,12 +111,11 @@ def article_header(article: Article, item: AnnotatedArticle | None, site_links: 
                 {"href": site_link(data_path(article.slug)), "type": "application/ld+json"},
                 "The notes as data (W3C Web Annotations)",
             ),
-            ". ",
-            element("a", {"href": view_link("claims", f"claims-{article.slug}.html")}, "All its claims in one table"),
-            ", ",
-            element("a", {"href": view_link("sources", f"sources-{article.slug}.html")}, "all its sources"),
             ".",
         ]
+        for name, text in VIEW_LINKS:
+            if name in views:
+                summary += [" ", element("a", {"href": view_link(name, f"{name}-{article.slug}.html")}, text), "."]
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
     return element("div", {"class": "article-meta"}, None, *parts)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 from collections import Counter
 
+from .article import VIEWS
 from .generated import LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, totals, view_link
 from .model import AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle, Publication
@@ -149,7 +150,7 @@ def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
     return filters
 
 
-def claims_section(item: AnnotatedArticle, links: Links) -> etree.Element:
+def claims_section(item: AnnotatedArticle, links: Links, views: frozenset[str] = frozenset()) -> etree.Element:
     totals_list = element("ul", {"class": "claims-totals"}, None)
     counts = Counter(n.annotation.relation for n in item.notes)
     for relation in RELATIONS:
@@ -183,7 +184,9 @@ def claims_section(item: AnnotatedArticle, links: Links) -> etree.Element:
             None,
             element("a", {"href": view_link("sources", f"sources-{item.article.slug}.html")}, "Its sources, by outlet"),
             ".",
-        ),
+        )
+        if "sources" in views
+        else None,
         claims_table(item, links),
     )
 
@@ -202,14 +205,8 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
     for item in _newest_first(publication.articles):
         counts = Counter(n.annotation.relation for n in item.notes)
         slug = item.article.slug
-        views = element(
-            "td",
-            None,
-            None,
-            element("a", {"href": view_link("claims", f"claims-{slug}.html")}, "claims"),
-            " · ",
-            element("a", {"href": view_link("sources", f"sources-{slug}.html")}, "sources"),
-        )
+        named = [element("a", {"href": view_link(v, f"{v}-{slug}.html")}, v) for v in VIEWS if v in publication.views]
+        views = element("td", None, None, *(x for i, a in enumerate(named) for x in ((" · ", a) if i else (a,))))
         body.append(
             element(
                 "tr",
@@ -243,7 +240,11 @@ def claims_views(publication: Publication) -> list[tuple[str, str, etree.Element
     """(file name, title, section) of each article's own Claims page."""
     links = Links(publication)
     return [
-        (f"claims-{i.article.slug}.html", f"Claims: {i.article.title}", _wrap("claims", claims_section(i, links)))
+        (
+            f"claims-{i.article.slug}.html",
+            f"Claims: {i.article.title}",
+            _wrap("claims", claims_section(i, links, publication.views)),
+        )
         for i in publication.articles
     ]
 
@@ -422,7 +423,7 @@ def articles_section(publication: Publication, links: Links) -> etree.Element:
                 overview_svg(item, links, small=True),
             )
         )
-    if len(ordered) > HOME_ARTICLES:
+    if len(ordered) > HOME_ARTICLES and "claims" in publication.views:
         section.append(
             element(
                 "p", None, None, element("a", {"href": view_link("claims", "index")}, f"All {len(ordered)} articles")

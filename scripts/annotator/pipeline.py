@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .anchor import anchor_article
-from .article import find_articles, markdown_files
+from .article import find_articles, markdown_files, site_views
 from .errors import AnnotationError, ProblemCollector
 from .inputs import check_regular
 from .load import load_folder
@@ -34,6 +34,7 @@ class Publication:
     articles: tuple[AnnotatedArticle, ...]
     policy: Policy | None
     docs: Path  # the folder of the article pages, resolved
+    views: frozenset[str] = frozenset()  # the per-article pages the site will have (article.VIEWS)
 
     def article(self, slug: str) -> AnnotatedArticle | None:
         return next((a for a in self.articles if a.article.slug == slug), None)
@@ -169,4 +170,4 @@ def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
     record = read_record(annotations_dir, problems) if annotations_dir.is_dir() else {}
     result = [annotate_article(article, annotations_dir, policy, problems, record) for article in articles]
     problems.raise_if_any()
-    return Publication(tuple(result), policy, docs_dir.resolve())
+    return Publication(tuple(result), policy, docs_dir.resolve(), site_views(docs_dir))

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .article import find_articles, markdown_files
+from .article import find_articles, markdown_files, site_views
 from .errors import AnnotationError, ProblemCollector
 from .model import Article
 from .paths import POLICY_NAME, RECORD_NAME
@@ -51,6 +51,7 @@ class Store:
         self.docs, self.annotations = docs, annotations
         self._docs_state: tuple | None = None
         self._articles: dict[str, Article] = {}  # page key -> article
+        self._views: frozenset[str] = frozenset()
         self._docs_error: AnnotationError | None = None
         self._results: dict[str, tuple[tuple, Result]] = {}  # slug -> (state, result)
 
@@ -68,6 +69,7 @@ class Store:
         problems = ProblemCollector()
         articles = find_articles(self.docs, problems)
         self._articles = {a.key: a for a in articles}
+        self._views = site_views(self.docs)
         self._docs_error = AnnotationError(problems.problems) if problems.problems else None
         self._docs_state = state
 
@@ -75,6 +77,11 @@ class Store:
         """The article page whose Markdown body has this key, if any."""
         self._refresh_docs()
         return self._articles.get(key)
+
+    def views(self) -> frozenset[str]:
+        """The per-article pages (claims, sources) this site will have, for the article header."""
+        self._refresh_docs()
+        return self._views
 
     def docs_error(self) -> AnnotationError | None:
         self._refresh_docs()
