@@ -66,7 +66,7 @@ def test_review_says_when_a_side_does_not_validate(repo):
     path = repo / "annotations" / "harbour-report" / "the-harbour-reopened.md"
     path.write_text(path.read_text().replace("relation: qualifies\nsources:", "relation: sure\nsources:"))
     summary = review("main", None, Path("docs"), Path("annotations"), repository=repo)
-    assert "**The working tree does not validate** (1 problems)" in summary
+    assert "**The working tree does not validate** (1 problem)" in summary
     assert "relation is 'sure'" in summary
 
 

@@ -111,7 +111,8 @@ def compare(base: Side, head: Side) -> str:
     lines = [MARKER, "## What this change does to the claims", ""]
     for side in (base, head):
         if side.error is not None:
-            lines += [f"**{side.name} does not validate** ({len(side.error.problems)} problems):", ""]
+            count = len(side.error.problems)
+            lines += [f"**{side.name} does not validate** ({count} problem{'s' if count != 1 else ''}):", ""]
             lines += [f"- `{md(str(p), 300)}`" for p in side.error.problems[:20]]
             lines.append("")
     if base.error is not None or head.error is not None:
