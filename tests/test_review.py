@@ -53,6 +53,7 @@ def test_review_of_a_working_tree_change(repo):
         in summary
     )
     assert "| harbour-report | 2/2 paragraphs annotated" in summary and "1/2 paragraphs annotated" in summary
+    assert "1/2 paragraphs annotated; 1 annotation (1 contradicts)" in summary.replace("\\(", "(").replace("\\)", ")")
 
 
 def test_review_between_two_commits(repo):

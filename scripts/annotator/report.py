@@ -21,7 +21,8 @@ def coverage_line(item: AnnotatedArticle) -> str:
     verified = sum(s.verified for s in sources.values())
     return (
         f"{item.article.slug}: {covered}/{len(item.article.paragraphs)} paragraphs annotated; "
-        f"{len(item.notes)} annotations ({by_relation}); {verified}/{len(sources)} sources verified"
+        f"{len(item.notes)} annotation{'' if len(item.notes) == 1 else 's'} ({by_relation}); "
+        f"{verified}/{len(sources)} sources verified"
     )
 
 
