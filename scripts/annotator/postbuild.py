@@ -38,9 +38,9 @@ ASSETS = Path(__file__).with_name("assets")
 ASSET_DIR = "assets/annotator"
 PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "article": ("annotator.css", "sidenotes.js"),
-    "claims": ("annotator.css", "claims.css", "claims.js"),
-    "search": ("annotator.css", "search.js"),
-    "other": ("annotator.css",),
+    "claims": ("annotator.css", "pages.css", "claims.css", "claims.js"),
+    "search": ("annotator.css", "pages.css", "search.js"),
+    "other": ("annotator.css", "pages.css"),
 }
 NOT_SEARCHED = {"claims", "sources", "search"}  # sections whose pages repeat the notes, or are the search
 
