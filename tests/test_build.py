@@ -169,6 +169,24 @@ def test_offline_no_remote_assets(built):
                 assert (path.parent / url).resolve().is_file(), f"{path.name}: {url} is missing"
 
 
+ASSET_BUDGET = 12_000  # bytes of our CSS + JS on an article page, as shipped (minified)
+
+
+def test_pages_load_only_their_own_assets(built):
+    """An article page loads what its notes need and nothing of the other pages', within budget."""
+
+    def ours(page: str) -> list[str]:
+        tags = soup_of(built / page).select("link[rel=stylesheet][href], script[src]")
+        names = [(t.get("href") or t.get("src")).split("#")[0] for t in tags]
+        return [n.rsplit("/", 1)[1] for n in names if "assets/annotator/" in n]
+
+    assert ours(PAGE) == ["annotator.css", "sidenotes.js"]
+    assert sum((built / "assets" / "annotator" / n).stat().st_size for n in ours(PAGE)) <= ASSET_BUDGET
+    assert ours("index.html") == ["annotator.css", "pages.css"]
+    claims = next(p for p in ("claims.html", "claims/index.html") if (built / p).is_file())
+    assert ours(claims)[-2:] == ["claims.css", "claims.js"] and "sidenotes.js" not in ours(claims)
+
+
 def test_csp_is_the_first_thing_after_charset_on_every_page(built):
     for path in built.rglob("*.html"):
         if path.parent.name == "downloads":

@@ -19,6 +19,11 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+def counted(count: int, noun: str) -> str:
+    """'1 problem', '2 problems': a count and its noun, singular or plural."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in an input file, with a 1-based line and column and a fix hint."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from .errors import counted
 from .pipeline import AnnotatedArticle
 from .schema import RELATIONS
 from .uncovered import uncovered
@@ -21,8 +22,7 @@ def coverage_line(item: AnnotatedArticle) -> str:
     verified = sum(s.verified for s in sources.values())
     return (
         f"{item.article.slug}: {covered}/{len(item.article.paragraphs)} paragraphs annotated; "
-        f"{len(item.notes)} annotation{'' if len(item.notes) == 1 else 's'} ({by_relation}); "
-        f"{verified}/{len(sources)} sources verified"
+        f"{counted(len(item.notes), 'annotation')} ({by_relation}); {verified}/{len(sources)} sources verified"
     )
 
 

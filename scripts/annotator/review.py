@@ -22,7 +22,7 @@ from io import BytesIO
 from pathlib import Path
 
 from .anchor import normalize
-from .errors import AnnotationError
+from .errors import AnnotationError, counted
 from .model import AnchoredNote, Source
 from .pipeline import Publication, prepare
 from .report import coverage_line
@@ -111,8 +111,7 @@ def compare(base: Side, head: Side) -> str:
     lines = [MARKER, "## What this change does to the claims", ""]
     for side in (base, head):
         if side.error is not None:
-            count = len(side.error.problems)
-            lines += [f"**{side.name} does not validate** ({count} problem{'s' if count != 1 else ''}):", ""]
+            lines += [f"**{side.name} does not validate** ({counted(len(side.error.problems), 'problem')}):", ""]
             lines += [f"- `{md(str(p), 300)}`" for p in side.error.problems[:20]]
             lines.append("")
     if base.error is not None or head.error is not None:

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from .errors import counted
 from .model import AnchoredNote, Source
 from .note import LINK_REL
 
@@ -118,7 +119,7 @@ def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
         " ",
     ]
     if count:
-        parts += [element("span", {"class": "sn-count"}, f"{count} source{'s' if count != 1 else ''}"), " "]
+        parts += [element("span", {"class": "sn-count"}, counted(count, "source")), " "]
     parts += [
         element("span", {"class": "sn-claim"}, a.summary),
         element("label", {"class": "sn-more", "for": note.toggle_id, "aria-hidden": "true"}),
