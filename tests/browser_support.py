@@ -32,6 +32,23 @@ PX = 2  # rounding slack for sub-pixel layout
 NOTE_GAP = 6  # px between margin notes stacked by sidenotes.js (its SETTINGS.gapPx)
 
 
+@functools.cache
+def _first_edition_ids() -> dict[str, str]:
+    from annotator.article import read_article
+    from annotator.load import load_folder
+
+    from .conftest import ROOT
+
+    article = read_article(ROOT / "docs" / ARTICLE.replace(".html", ".md"))
+    files = load_folder(ROOT / "annotations" / article.slug, __import__("annotator.errors").errors.ProblemCollector())
+    return {old: a.id for f in files for a in f.annotations for old in a.replaces}
+
+
+def nid(first_edition_id: str) -> str:
+    """The id of the real article's note that was at a first-edition position id (p7-2)."""
+    return _first_edition_ids()[first_edition_id]
+
+
 def url_of(site: Path, name: str, fragment: str = "") -> str:
     return (site / name).as_uri() + (f"#{fragment}" if fragment else "")
 

@@ -60,7 +60,7 @@ def hostile_files(root: Path, payloads: list[str]) -> None:
     for i, payload in enumerate(payloads):
         text = _yaml_string(payload)
         (folder / f"sentence-{i}.md").write_text(
-            f'---\nparagraph: "Sentence {i} states"\n---\n\n---\nquote: "checkable fact number {i}"\n'
+            f'---\nparagraph: "Sentence {i} states"\n---\n\n---\nid: fact-{i}\nquote: "checkable fact number {i}"\n'
             f"claim: {_yaml_string(payload[:120])}\nrelation: supports\nsources:\n"
             f"  - title: {text}\n    outlet: {text}\n    author: {text}\n"
             f"    url: https://example.org/a/{i}?q=%22'%3C\n    via: https://example.com/copy/{i}'s\n"

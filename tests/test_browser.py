@@ -24,6 +24,7 @@ from .browser_support import (
     TEXT_UNDER_NOTES_JS,
     WIDE,
     WIDTHS,
+    nid,
     overlaps,
 )
 from .conftest import ROOT
@@ -147,7 +148,7 @@ TEXT_AFTER_NOTE_JS = """(id) => {
 @pytest.mark.parametrize("width", NARROW)
 def test_opening_an_inline_note_pushes_following_text_down_and_covers_nothing(open_page, width, scheme):
     page = open_page(width=width, scheme=scheme)
-    note_id = "n-p2-1"  # mid-paragraph: text follows it in the same paragraph
+    note_id = f"n-{nid('p2-1')}"  # mid-paragraph: text follows it in the same paragraph
     following = page.evaluate(
         TEXT_AFTER_NOTE_JS,
         note_id,
@@ -205,21 +206,21 @@ def tab_to(page, element_id: str, limit: int = 300):
 @BOTH
 def test_clicking_the_assertion_opens_and_closes_its_note_on_a_phone(open_page):
     page = open_page(width=375)
-    claim = page.locator("label.claim[for='t-p3-2']").first
-    note = page.locator("#n-p3-2")
+    claim = page.locator(f"label.claim[for='t-{nid('p3-2')}']").first
+    note = page.locator(f"#n-{nid('p3-2')}")
     expect(note).to_be_hidden()
     claim.click()
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
-    expect(page.locator("#t-p3-2")).to_be_checked()
+    expect(page.locator(f"#t-{nid('p3-2')}")).to_be_checked()
     claim.click()
     expect(note).to_be_hidden()
 
 
 def test_tab_then_enter_or_space_opens_and_closes_a_note_on_a_phone(open_page):
     page = open_page(width=375)
-    toggle, note = page.locator("#t-p1-2"), page.locator("#n-p1-2")
-    tab_to(page, "t-p1-2")
+    toggle, note = page.locator(f"#t-{nid('p1-2')}"), page.locator(f"#n-{nid('p1-2')}")
+    tab_to(page, f"t-{nid('p1-2')}")
     expect(toggle).to_be_focused()
     for key in ("Enter", "Space"):
         page.keyboard.press(key)
@@ -233,8 +234,8 @@ def test_tab_then_enter_or_space_opens_and_closes_a_note_on_a_phone(open_page):
 
 def test_escape_closes_the_open_note_and_returns_focus_to_its_toggle(open_page):
     page = open_page(width=375)
-    toggle, note = page.locator("#t-p1-2"), page.locator("#n-p1-2")
-    tab_to(page, "t-p1-2")
+    toggle, note = page.locator(f"#t-{nid('p1-2')}"), page.locator(f"#n-{nid('p1-2')}")
+    tab_to(page, f"t-{nid('p1-2')}")
     page.keyboard.press("Space")
     expect(note).to_be_visible()
     page.keyboard.press("Escape")
@@ -356,7 +357,8 @@ def open_deep_link(site, contexts, width, fragment):
     return page
 
 
-def assert_shown_and_highlighted(page, note_id="n-p7-2"):
+def assert_shown_and_highlighted(page, note_id=None):
+    note_id = note_id or f"n-{nid('p7-2')}"
     note = page.locator(f"#{note_id}")
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
@@ -369,7 +371,7 @@ def assert_shown_and_highlighted(page, note_id="n-p7-2"):
 
 @pytest.mark.parametrize("width", [1440, 375])
 def test_deep_link_to_a_note_shows_it_in_view_and_highlighted(site, contexts, width):
-    page = open_deep_link(site, contexts, width, "n-p7-2")
+    page = open_deep_link(site, contexts, width, f"n-{nid('p7-2')}")
     try:
         assert_shown_and_highlighted(page)
     finally:
@@ -378,9 +380,9 @@ def test_deep_link_to_a_note_shows_it_in_view_and_highlighted(site, contexts, wi
 
 @pytest.mark.parametrize("width", [1440, 375])
 def test_deep_link_to_an_assertion_shows_it_with_its_note_highlighted(site, contexts, width):
-    page = open_deep_link(site, contexts, width, "p7-2")
+    page = open_deep_link(site, contexts, width, f"a-{nid('p7-2')}")
     try:
-        expect(page.locator("label.claim[for='t-p7-2']").first).to_be_in_viewport()
+        expect(page.locator(f"label.claim[for='t-{nid('p7-2')}']").first).to_be_in_viewport()
         assert_shown_and_highlighted(page)
     finally:
         page.close()
@@ -388,12 +390,12 @@ def test_deep_link_to_an_assertion_shows_it_with_its_note_highlighted(site, cont
 
 @pytest.mark.parametrize("width", [1440, 375])
 def test_deep_link_without_javascript_shows_the_note_outlined(open_page, width):
-    page = open_page(width=width, js=False, fragment="n-p7-2")
-    note = page.locator("#n-p7-2")
+    page = open_page(width=width, js=False, fragment=f"n-{nid('p7-2')}")
+    note = page.locator(f"#n-{nid('p7-2')}")
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
     outline = page.evaluate(
-        "(() => { const s = getComputedStyle(document.getElementById('n-p7-2'));"
+        "(() => { const s = getComputedStyle(document.getElementById('n-" + nid("p7-2") + "'));"
         " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
     )
     assert outline[0] == "solid" and outline[1] >= 2, f":target outline missing: {outline}"

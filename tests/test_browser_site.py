@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import ARTICLE, HEIGHTS, MATERIAL_SCHEME, PAGES, SCHEMES, SINGLE_FILE, search, url_of
+from .browser_support import ARTICLE, HEIGHTS, MATERIAL_SCHEME, PAGES, SCHEMES, SINGLE_FILE, nid, search, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +51,8 @@ def test_axe_finds_no_nested_interactive_controls_in_the_claims_map(site, contex
 def test_axe_finds_no_violations_on_a_phone_with_a_note_open(site, contexts, axe, scheme):
     page = contexts.open(site, ARTICLE, 375, scheme)
     try:
-        page.locator("label.claim[for='t-p2-1']").first.click()
-        expect(page.locator("#n-p2-1")).to_be_visible()
+        page.locator(f"label.claim[for='t-{nid('p2-1')}']").first.click()
+        expect(page.locator(f"#n-{nid('p2-1')}")).to_be_visible()
         results = axe.run(page)
         assert results.violations_count == 0, results.generate_report()
     finally:
@@ -62,10 +62,10 @@ def test_axe_finds_no_violations_on_a_phone_with_a_note_open(site, contexts, axe
 def test_toggle_exposes_its_note_number_and_checked_state(site, contexts):
     page = contexts.open(site, ARTICLE, 375)
     try:
-        toggle = page.locator("#t-p1-2")
+        toggle = page.locator(f"#t-{nid('p1-2')}")
         closed = toggle.aria_snapshot()
         assert re.fullmatch(r'- checkbox "[^"]*\bnote 2\b[^"]*"', closed.strip()), closed
-        page.locator("label.claim[for='t-p1-2']").first.click()
+        page.locator(f"label.claim[for='t-{nid('p1-2')}']").first.click()
         opened = toggle.aria_snapshot()
         assert re.fullmatch(r'- checkbox "[^"]*\bnote 2\b[^"]*" \[checked\]', opened.strip()), opened
         expect(page.get_by_role("note", name="Note 2")).to_be_visible()
@@ -206,9 +206,9 @@ def test_offline_notes_toggle_on_a_phone(reading_site, offline):
     ctx = offline(375)
     page = ctx.context.new_page()
     page.goto(url_of(reading_site, ARTICLE))
-    note = page.locator("#n-p3-2")
+    note = page.locator(f"#n-{nid('p3-2')}")
     expect(note).to_be_hidden()
-    page.locator("label.claim[for='t-p3-2']").first.click()
+    page.locator(f"label.claim[for='t-{nid('p3-2')}']").first.click()
     expect(note).to_be_visible()
     page.keyboard.press("Escape")  # focus is on the toggle after a label click
     expect(note).to_be_hidden()
@@ -249,7 +249,7 @@ def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(re
         "rs => rs.flatMap(r => [...r.querySelectorAll('a[href]'), r.closest('a[href]')])"
         ".filter(Boolean).map(a => a.href)"
     )
-    note_links = [h for h in hrefs if re.search(r"/moscow-concert-massacre\.html(\?[^#]*)?#n-p\d+-\d+$", h)]
+    note_links = [h for h in hrefs if re.search(r"/moscow-concert-massacre\.html(\?[^#]*)?#n-[a-z0-9-]+$", h)]
     assert note_links, f"no result links to a note: {hrefs}"
     page.goto(note_links[0])  # the hit may sit in a collapsed "more on this page" group
     note = page.locator("#" + note_links[0].rsplit("#", 1)[1])
@@ -275,11 +275,11 @@ def test_single_file_edition_notes_toggle_on_a_phone(site, offline):
     ctx = offline(375)
     page = ctx.context.new_page()
     page.goto(url_of(site, SINGLE_FILE))
-    note = page.locator("#n-p3-2")
+    note = page.locator(f"#n-{nid('p3-2')}")
     expect(note).to_be_hidden()
-    page.locator("label.claim[for='t-p3-2']").first.click()
+    page.locator(f"label.claim[for='t-{nid('p3-2')}']").first.click()
     expect(note).to_be_visible()
-    page.locator("label.claim[for='t-p3-2']").first.click()
+    page.locator(f"label.claim[for='t-{nid('p3-2')}']").first.click()
     expect(note).to_be_hidden()
     assert ctx.requests == [url_of(site, SINGLE_FILE)]
     ctx.assert_clean()

@@ -71,9 +71,9 @@ def test_every_annotation_is_one_sidenote_beside_its_assertion(built):
         label = note.find_previous_sibling("label")
         assert toggle["id"] == f"t-{claim_id}" and label["for"] == toggle["id"]
         assert label.get_text(strip=True).endswith(str(number))
-        assert note.select_one(".sn-back")["href"] == f"#{claim_id}"
+        assert note.select_one(".sn-back")["href"] == f"#a-{claim_id}"
         # The text between the claim's anchor and its toggle is exactly one of the quotes.
-        pieces, node = [], page.find(id=claim_id).next_sibling
+        pieces, node = [], page.find(id=f"a-{claim_id}").next_sibling
         while node is not toggle:
             if getattr(node, "name", None) == "label" and "claim" in node["class"]:
                 pieces.append(node.get_text())
@@ -116,7 +116,7 @@ def test_ids_unique_and_links_absolute(built):
 
 def test_nothing_lost_every_file_appears(built):
     page = soup_of(built / PAGE)
-    annotated = {int(n["id"].split("-")[1].removeprefix("p")) for n in page.select(".sidenote")}
+    annotated = {n.find_parent(["p", "li"])["id"] for n in page.select(".sidenote")}
     files = sorted(ANNOTATIONS.iterdir())
     assert all(f.suffix == ".md" for f in files)
     assert len(annotated) == len(files), "each annotation file annotates one paragraph on the page"
@@ -129,7 +129,7 @@ def test_sources_pages_list_each_source_once_with_backlinks(built):
     assert sorted(listed) == sorted(sources)  # the site-wide index, in pages
     assert all(len(page.select(".source-list > li")) <= 100 for page in pages)
     backlinks = [
-        a for page in pages for a in page.select(".source-list a[href^='articles/moscow-concert-massacre.html#p']")
+        a for page in pages for a in page.select(".source-list a[href^='articles/moscow-concert-massacre.html#a-']")
     ]
     assert len(backlinks) >= len(sources)
     vias = [a["href"] for page in pages for a in page.select(".source-list a.sn-via")]
@@ -145,7 +145,7 @@ def offline_index(built: Path) -> list[dict]:
 
 def test_search_page_index_has_one_record_per_note(built):
     records = offline_index(built)
-    notes = [r for r in records if "#n-p" in r["link"]]
+    notes = [r for r in records if "#n-" in r["link"]]
     assert len(notes) == len(annotations_in(ANNOTATIONS))
     first = annotations_in(ANNOTATIONS)[0].sources[0]
     assert any(first.outlet.split()[0] in r["text"] for r in notes)
@@ -224,8 +224,11 @@ def test_builds_are_reproducible(site, tmp_path):
 def test_second_site_needs_no_code_change(fixture_site):
     page = soup_of(fixture_site / "harbour-report.html")
     notes = page.select(".sidenote")
-    assert [n["id"] for n in notes] == ["n-p1-1", "n-p2-1"]
-    assert page.select_one("label.claim[for='t-p1-1']").get_text() == "after “eighteen months” of repairs"
+    assert [n["id"] for n in notes] == ["n-after-eighteen-months-repairs", "n-ferry-services-suspended-since-2021"]
+    assert (
+        page.select_one("label.claim[for='t-after-eighteen-months-repairs']").get_text()
+        == "after “eighteen months” of repairs"
+    )
     assert notes[0].select_one(".badge").get_text() == "Qualifies"
     assert (fixture_site / "downloads" / "harbour-report.html").is_file()
 

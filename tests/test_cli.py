@@ -79,7 +79,7 @@ def test_validate_github_format_marks_the_line(run, sample):
     path.write_text(path.read_text().replace("relation: unsourced", "relation: unsure"))
     result = run("validate", "--github", cwd=sample)
     assert result.returncode == 1
-    assert result.stdout.startswith("::error file=annotations/harbour-report/fishing-boats-returned.md,line=7,col=1::")
+    assert result.stdout.startswith("::error file=annotations/harbour-report/fishing-boats-returned.md,line=8,col=1::")
 
 
 def test_new_scaffolds_a_file_for_a_paragraph(run, sample):
@@ -172,7 +172,8 @@ def test_reanchor_splits_a_file_whose_paragraph_was_split(run, sample):
     page = sample / "docs" / "harbour-report.md"
     path = sample / "annotations" / "harbour-report" / "the-harbour-reopened.md"
     path.write_text(
-        path.read_text() + '\n---\nquote: "the port authority said"\nrelation: opinion\n---\nWho said it.\n'
+        path.read_text()
+        + '\n---\nid: port-authority-said\nquote: "the port authority said"\nrelation: opinion\n---\nWho said it.\n'
     )
     assert run("validate", cwd=sample).returncode == 0
     page.write_text(

@@ -72,7 +72,7 @@ def test_claims_page_lists_exactly_the_annotations(site):
     rows = page.select("table[data-sortable] tbody tr")
     assert len(rows) == len(ANNOTATIONS)
     links = [row.select_one("a")["href"] for row in rows]
-    assert links == [f"{PAGE}#{n.id}" for n in NOTES]
+    assert links == [f"{PAGE}#{n.anchor_id}" for n in NOTES]
     marks = page.select("svg.claims-map a")
     assert [m["href"] for m in marks] == [f"{PAGE}#{n.note_id}" for n in NOTES]
     letters = {r.letter for r in RELATIONS}
@@ -109,7 +109,7 @@ def test_claim_reviews_have_the_required_fields(site):
 def test_search_finds_outlets_and_excerpts(site):
     from .test_build import offline_index
 
-    notes = {r["link"].split("#")[1]: r["text"] for r in offline_index(site) if "#n-p" in r["link"]}
+    notes = {r["link"].split("#")[1]: r["text"] for r in offline_index(site) if "#n-" in r["link"]}
     for n in NOTES:
         for s in n.annotation.sources:
             assert s.outlet in notes[n.note_id] and s.excerpt[:40] in notes[n.note_id]

@@ -89,7 +89,9 @@ def _article(paragraphs):
 
 
 def _annotation(quote):
-    return Annotation(path=Path("a.md"), line=5, quote=quote, relation="opinion", note="n", rendered=render_note("n"))
+    return Annotation(
+        path=Path("a.md"), line=5, id="a-note", quote=quote, relation="opinion", note="n", rendered=render_note("n")
+    )
 
 
 @SETTINGS
@@ -141,7 +143,7 @@ def annotation_files(draw) -> str:
     blocks = []
     for _ in range(draw(st.integers(1, 3))):
         relation = draw(RELATIONS)
-        lines = [f"quote: {json.dumps(draw(QUOTES))}", f"relation: {relation}"]
+        lines = [f"id: note-{len(blocks)}", f"quote: {json.dumps(draw(QUOTES))}", f"relation: {relation}"]
         if draw(st.booleans()):
             lines.append(f"claim: {json.dumps(draw(FREE_TEXT)[:100], ensure_ascii=False)}")
         if relation not in ("unsourced", "opinion") or draw(st.booleans()):

@@ -309,14 +309,14 @@ def test_hostile_yaml_ends_fast_with_a_message(tmp_path, name):
 @pytest.mark.parametrize("name", list(HOSTILE_NOTES))
 def test_costly_markdown_is_refused_fast(tmp_path, name):
     result = _timed_validate(
-        _hostile_file(tmp_path, 'quote: "Fishing boats"\nrelation: opinion', HOSTILE_NOTES[name]), name
+        _hostile_file(tmp_path, 'id: fishing\nquote: "Fishing boats"\nrelation: opinion', HOSTILE_NOTES[name]), name
     )
     assert result.returncode == 1 and "note" in result.stdout, result.stdout
     assert TIMINGS[name] < 20
 
 
 def test_a_linked_file_is_never_read_or_written_through(tmp_path, capsys, monkeypatch):
-    root = _hostile_file(tmp_path, 'quote: "Fishing boats"\nrelation: opinion')
+    root = _hostile_file(tmp_path, 'id: fishing\nquote: "Fishing boats"\nrelation: opinion')
     outside = tmp_path / "secret.md"
     outside.write_text("x" * 50_000_000)  # a huge file: refusing it must not mean reading it first
     folder = root / "annotations" / "harbour-report"

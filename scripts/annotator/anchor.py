@@ -114,20 +114,35 @@ def anchor_article(article: Article, files: list[AnnotationFile]) -> list[Anchor
             span = _anchor_quote(article, folded, number, annotation, problems)
             if span:
                 placed.append((number, *span, annotation))
+    check_ids([a for file in files for a in file.annotations], problems)
     problems.raise_if_any()
     return number_notes(placed)
+
+
+def check_ids(annotations: list[Annotation], problems: ProblemCollector) -> None:
+    """Every id (and every id a note replaces) names one note of the article."""
+    seen: dict[str, Annotation] = {}
+    for a in annotations:
+        for name in (a.id, *a.replaces):
+            other = seen.setdefault(name, a)
+            if other is not a:
+                problems.add(
+                    a.path,
+                    a.id_line or a.line,
+                    1,
+                    f"id {name!r} is already used by the note at {other.path}:{other.id_line or other.line}",
+                    "give this note an id of its own (lower-case words joined by hyphens); "
+                    "never reuse the id of a published note",
+                )
 
 
 def number_notes(placed: list[tuple[int, int, int, Annotation]]) -> list[AnchoredNote]:
     """Number notes in the order their markers appear: by paragraph, then where each assertion
     ends (the number follows it), outer before inner when two end together."""
-    notes, per_paragraph = [], {}
-    for number, (paragraph, start, end, annotation) in enumerate(
-        sorted(placed, key=lambda p: (p[0], p[2], p[1])), start=1
-    ):
-        k = per_paragraph[paragraph] = per_paragraph.get(paragraph, 0) + 1
-        notes.append(AnchoredNote(annotation, paragraph, start, end, number, f"p{paragraph}-{k}"))
-    return notes
+    ordered = sorted(placed, key=lambda p: (p[0], p[2], p[1]))
+    return [
+        AnchoredNote(a, paragraph, start, end, number) for number, (paragraph, start, end, a) in enumerate(ordered, 1)
+    ]
 
 
 def _anchor_quote(article, folded, number, annotation, problems) -> tuple[int, int] | None:

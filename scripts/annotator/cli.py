@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-import unicodedata
 from pathlib import Path
 
 from .errors import AnnotationError, ProblemCollector, printable
@@ -54,15 +52,11 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def slugify(text: str, words: int = 5) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:words]) or "paragraph"
-
-
 def cmd_new(args) -> int:
     from .anchor import ParagraphIndex
     from .article import find_articles
-    from .scaffold import scaffold
+    from .load import load_file
+    from .scaffold import scaffold, slugify, suggest_id
 
     _, docs, annotations = _site(args)
     problems = ProblemCollector()
@@ -83,24 +77,24 @@ def cmd_new(args) -> int:
     count = 3
     while count < len(words) and index.starting_with(" ".join(words[:count])) != [args.paragraph]:
         count += 1
-    opening = " ".join(words[: max(count, 6)]).replace('"', "'")
+    opening = " ".join(words[: max(count, 6)])
     folder = annotations / article.slug
     target = folder / f"{slugify(text)}.md"
+    taken: set[str] = set()
     for existing in sorted(folder.glob("*.md")) if folder.is_dir() else []:
         try:
-            from .load import load_file
-
-            named = index.starting_with(load_file(existing).paragraph)
+            loaded = load_file(existing)
         except AnnotationError:
             continue
-        if named == [args.paragraph]:
+        taken.update(i for a in loaded.annotations for i in (a.id, *a.replaces))
+        if index.starting_with(loaded.paragraph) == [args.paragraph]:
             print(f"{existing} already annotates this paragraph: add to that file", file=sys.stderr)
             return 1
     if target.exists():
         print(f"{target} already exists: add to that file", file=sys.stderr)
         return 1
     folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(scaffold(opening, args.paragraph, text), encoding="utf-8")
+    target.write_text(scaffold(opening, args.paragraph, text, suggest_id(text, taken)), encoding="utf-8")
     print(f"created {target}: fill in quote, sources and the note, then run: {COMMAND} validate")
     return 0
 

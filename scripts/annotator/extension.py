@@ -96,7 +96,9 @@ class _Annotate(Treeprocessor):
                 else None
             )
             if anchors is not None:  # MkDocs checks links to these ids against the ids it saw
-                anchors.present_anchor_ids.update(i for n in item.notes for i in (n.id, n.note_id))
+                anchors.present_anchor_ids.update(
+                    i for n in item.notes for i in (n.anchor_id, n.note_id, *n.former_ids)
+                )
 
 
 class _Sections(Treeprocessor):

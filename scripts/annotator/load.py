@@ -226,6 +226,9 @@ def _annotation(path, block: Block | None, note: str, note_start: int, problems)
     return Annotation(
         path=path,
         line=block.line("quote"),
+        id=value["id"],
+        id_line=block.line("id"),
+        replaces=tuple(value.get("replaces") or ()),
         quote=value["quote"].strip(),
         relation=value["relation"],
         note=note,

@@ -57,6 +57,15 @@ def explain(error, definition: str) -> tuple[str, str]:
         )
     if error.validator == "required":
         missing = error.message.split("'")[1]
+        if missing == "id" and isinstance(error.instance, dict):
+            from .scaffold import suggest_id
+
+            words = str(error.instance.get("claim") or error.instance.get("quote") or "note")
+            return (
+                "this note has no id",
+                f"add a line id: {suggest_id(words)} (lower-case words joined by hyphens, unique in the article; "
+                "links to the note use it, so keep it once published)",
+            )
         if missing == "sources":
             return (
                 f"relation '{error.instance.get('relation')}' needs sources",
@@ -92,7 +101,12 @@ def explain(error, definition: str) -> tuple[str, str]:
             f"{field_name} contains an invisible or control character",
             "delete it (retype the text around it)",
         )
-    if error.validator == "pattern":
+    if error.validator == "pattern" and (field_name == "id" or "replaces" in error.absolute_path):
+        return (
+            f"{where} {_short(error.instance)} is not a note id",
+            "use lower-case letters, digits and single hyphens, starting with a letter (e.g. embassy-warned-of-attack)",
+        )
+    if error.validator == "pattern" and "[0-9]{4}" in error.validator_value:
         return f"{field_name} {_short(error.instance)} is not a date", "write it as YYYY-MM-DD (or YYYY-MM, YYYY)"
     if error.validator == "oneOf" and field_name == "verified":
         return (

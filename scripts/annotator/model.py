@@ -72,6 +72,7 @@ class Annotation:
 
     path: Path
     line: int  # line of the `quote:` key, for error messages
+    id: str  # permanent, unique in the article: links to the note use it
     quote: str
     relation: str  # a name from RELATIONS
     note: str  # the Markdown as written
@@ -79,6 +80,8 @@ class Annotation:
     sources: tuple[Source, ...] = ()
     claim: str | None = None
     lines: tuple[int, int] = (0, 0)  # the block and its note in the file: first line, line after the last
+    replaces: tuple[str, ...] = ()  # ids this note took over (old links to them open it)
+    id_line: int = 0  # line of the `id:` key
 
     @property
     def relation_row(self) -> Relation:
@@ -140,7 +143,11 @@ class AnchoredNote:
     start: int
     end: int
     number: int  # reading-order number across the article, shown to readers
-    id: str  # stable within the paragraph, e.g. "p9-2"
+
+    @property
+    def id(self) -> str:
+        """The note's permanent id (its `id:`), whatever its place in the article."""
+        return self.annotation.id
 
     @property
     def note_id(self) -> str:
@@ -149,3 +156,16 @@ class AnchoredNote:
     @property
     def toggle_id(self) -> str:
         return f"t-{self.id}"
+
+    @property
+    def anchor_id(self) -> str:
+        """The start of the assertion in the text (what "back to the text" links to)."""
+        return f"a-{self.id}"
+
+    @property
+    def former_ids(self) -> list[str]:
+        """Element ids that links to the notes this one replaces used: (assertion, note) pairs.
+        First-edition ids were positions (p9-2 for the assertion, n-p9-2 for the note)."""
+        return [
+            i for old in self.annotation.replaces for i in ((old if old[1:2].isdigit() else f"a-{old}"), f"n-{old}")
+        ]

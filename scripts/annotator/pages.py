@@ -129,7 +129,7 @@ def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
                     "td",
                     {"data-sort": str(n.number)},
                     None,
-                    element("a", {"href": links.note(item.article, n.id)}, str(n.number)),
+                    element("a", {"href": links.note(item.article, n.anchor_id)}, str(n.number)),
                 ),
                 element("td", {"data-sort": str(n.paragraph)}, str(n.paragraph)),
                 element("td", None, a.summary),
@@ -300,7 +300,7 @@ def _source_entry(source: Source, citing: list[tuple[Article, AnchoredNote]], li
             label = f"note {note.number}"
             details += [
                 ", " if k else "",
-                element("a", {"href": links.note(article, note.id), "title": note.annotation.summary}, label),
+                element("a", {"href": links.note(article, note.anchor_id), "title": note.annotation.summary}, label),
             ]
     details += [".", element("blockquote", {"class": "source-excerpt"}, source.excerpt)]
     return element("li", None, None, *details)

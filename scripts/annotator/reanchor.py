@@ -20,12 +20,12 @@ from pathlib import Path
 
 from .anchor import ParagraphIndex, find_all, nearest_spans, normalize
 from .article import find_articles
-from .cli import slugify
 from .errors import ProblemCollector
 from .inputs import check_regular, read_text
 from .load import load_folder
 from .model import Annotation, AnnotationFile, Article
 from .paths import COMMAND
+from .scaffold import slugify
 
 MIN_OPENING_WORDS = 4
 

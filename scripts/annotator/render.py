@@ -6,11 +6,16 @@ inline parsing; `render_article(article, notes)` converts and annotates one arti
 
 Markup of one note (CSS-only toggle, after Tufte CSS; JavaScript only enhances it):
 
-    <span class="claim-anchor" id="p9-2"></span>
-    <label class="claim rel-qualifies" for="t-p9-2">assertion text</label>
-    <input type="checkbox" class="sn-toggle" id="t-p9-2" aria-controls="n-p9-2">
-    <label class="sn-num rel-qualifies" for="t-p9-2"><span class="sn-sr">note </span>3</label>
-    <span class="sidenote rel-qualifies" id="n-p9-2" role="note">...</span>
+    <span class="claim-anchor" id="a-kremlin-warned"></span>
+    <label class="claim rel-qualifies" for="t-kremlin-warned">assertion text</label>
+    <input type="checkbox" class="sn-toggle" id="t-kremlin-warned" aria-controls="n-kremlin-warned">
+    <label class="sn-num rel-qualifies" for="t-kremlin-warned"><span class="sn-sr">note </span>3</label>
+    <span class="sidenote rel-qualifies" id="n-kremlin-warned" role="note">...</span>
+
+Ids come from the note's own `id:` (never from its place), so a link to a note keeps working when
+the article is edited; the ids a note `replaces:` stay on the page as empty `sn-alias` anchors
+before its assertion, so links to merged or renamed notes (and first-edition position ids such
+as #n-p9-2) still land on it.
 
 Overlapping or nested assertions: the block is cut at every start and end, and each piece
 becomes a label of the innermost (shortest) assertion covering it, so labels never nest and a
@@ -69,7 +74,8 @@ class _Block:
                 for n in covering:
                     if n.start == a and n.id not in self.done:
                         self.done.add(n.id)
-                        pieces.append(element("span", {"class": "claim-anchor", "id": n.id}))
+                        pieces += [element("span", {"class": "sn-alias", "id": old}) for old in n.former_ids]
+                        pieces.append(element("span", {"class": "claim-anchor", "id": n.anchor_id}))
                 inner = min(covering, key=lambda n: (n.end - n.start, -n.number))
                 css = "claim" + (" claim--nested" if len(covering) > 1 else "")
                 css += f" {inner.annotation.relation_row.css_class}"

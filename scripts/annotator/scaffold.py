@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 import textwrap
+import unicodedata
 
 EXAMPLE = {
     "quote": "copy the exact words of the assertion here",
@@ -16,12 +19,13 @@ EXAMPLE = {
 }
 
 TEMPLATE = """---
-paragraph: "{opening}"
+paragraph: {opening}
 # Paragraph {number}, to copy quotes from:
 {comment}
 ---
 
 ---
+id: {id}
 quote: "{quote}"
 relation: supports
 sources:
@@ -37,10 +41,51 @@ sources:
 """
 
 
-def scaffold(opening: str, number: int, paragraph: str) -> str:
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "be",
+    "by",
+    "for",
+    "from",
+    "in",
+    "is",
+    "it",
+    "of",
+    "on",
+    "that",
+    "the",
+    "to",
+}
+
+
+def slugify(text: str, words: int = 5) -> str:
+    """Lower-case ASCII words joined by hyphens: a file name or an id from some text."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:words]) or "paragraph"
+
+
+def suggest_id(text: str, taken: set[str] = frozenset()) -> str:
+    """A note id from its claim or quote (its first meaningful words), not one of `taken`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    words = [w for w in words if w not in _SMALL_WORDS] or words or ["note"]
+    base = "-".join(words[:5])[:40].rstrip("-")
+    base = base if base[:1].isalpha() else f"note-{base}"
+    found, n = base, 2
+    while found in taken:
+        found, n = f"{base}-{n}", n + 1
+    return found
+
+
+def scaffold(opening: str, number: int, paragraph: str, note_id: str) -> str:
     """The text of a new annotation file for one paragraph, with its text as a comment."""
     comment = "\n".join("#   " + line for line in textwrap.wrap(paragraph, 90))
-    return TEMPLATE.format(opening=opening, number=number, comment=comment, **EXAMPLE)
+    header = json.dumps(opening, ensure_ascii=False)  # a quotation mark in it stays as it is, escaped
+    return TEMPLATE.format(opening=header, number=number, comment=comment, id=note_id, **EXAMPLE)
 
 
 def placeholders(values: dict) -> list[str]:

@@ -113,7 +113,7 @@ def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
     relation = a.relation_row
     count = len(a.sources)
     parts: list = [
-        element("a", {"class": "sn-back", "href": f"#{note.id}", "title": "Back to the text"}, str(note.number)),
+        element("a", {"class": "sn-back", "href": f"#{note.anchor_id}", "title": "Back to the text"}, str(note.number)),
         " ",
         element("span", {"class": f"badge {relation.css_class}"}, relation.label),
         " ",

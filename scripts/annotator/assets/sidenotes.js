@@ -4,7 +4,7 @@
    - Escape closes the open note and returns focus to its assertion;
    - every piece of an assertion shows the focus ring, and the highlight while its note is open
      or its toggle focused, not just the piece next to the toggle (hovering is CSS's);
-   - a #p9-2 or #n-p9-2 link opens, highlights and shows that note (showing every note if the
+   - a #a-x or #n-x link (or an old id of the note) opens, highlights and shows it (showing every note if the
      reader's filter leaves it out);
    - the reader's filter is remembered (localStorage) and reflected in the URL (?notes=disputed);
    - on wide screens each margin note is set level with the first line of its assertion, or
@@ -17,6 +17,8 @@
     toggleSelector: ".sn-toggle",
     noteIdPrefix: "n-",
     toggleIdPrefix: "t-",
+    anchorIdPrefix: "a-",           // the start of the assertion
+    aliasClass: "sn-alias",         // an old id of a note (merged, renamed, first-edition p9-2)
     highlightClass: "is-highlighted",
     focusClass: "is-focused",
     openClass: "is-open",
@@ -32,9 +34,12 @@
   var wide = matchMedia(SETTINGS.wide);
   var find = [].find;
 
-  function toggleFor(id) {
-    var bare = id.indexOf(SETTINGS.noteIdPrefix) === 0 ? id.slice(SETTINGS.noteIdPrefix.length) : id;
-    return doc.getElementById(SETTINGS.toggleIdPrefix + bare);
+  function toggleFor(id) {  // #n-x (the note), #a-x (its assertion) or an old id of it -> its toggle
+    var el = doc.getElementById(id);
+    while (el && el.classList.contains(SETTINGS.aliasClass)) el = el.nextElementSibling;
+    if (el) id = el.id;
+    var prefix = [SETTINGS.noteIdPrefix, SETTINGS.anchorIdPrefix].find(function (p) { return id.indexOf(p) === 0; });
+    return doc.getElementById(SETTINGS.toggleIdPrefix + (prefix ? id.slice(prefix.length) : id));
   }
 
   function mark(toggle, name, on) {  // every label of a toggle: its number, each piece of its assertion
@@ -59,7 +64,7 @@
     article.querySelectorAll(".sidenote").forEach(function (note) {
       var box = note.getBoundingClientRect(), toggle = toggleFor(note.id);
       if (!box.height) return;  // left out by the reader's filter
-      range.setStartAfter(doc.getElementById(toggle.id.slice(SETTINGS.toggleIdPrefix.length)));
+      range.setStartAfter(doc.getElementById(SETTINGS.anchorIdPrefix + toggle.id.slice(SETTINGS.toggleIdPrefix.length)));
       range.setEndBefore(toggle);
       var line = find.call(range.getClientRects(), function (r) { return r.width; }) || toggle.getBoundingClientRect();
       var unshifted = box.top - base - (parseFloat(note.style.getPropertyValue("--sn-shift")) || 0);
