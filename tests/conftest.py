@@ -52,9 +52,6 @@ def copy_site(source: Path, target: Path) -> Path:
             shutil.copytree(source / name, target / name)
         elif (source / name).exists():
             shutil.copy(source / name, target / name)
-    hooks = target / "scripts" if (source / "scripts").is_dir() else target
-    hooks.mkdir(exist_ok=True)
-    shutil.copy(ROOT / "scripts" / "mkdocs_hooks.py", hooks / "mkdocs_hooks.py")
     if (source / "scripts" / "annotator" / "theme").is_dir():
         shutil.copytree(source / "scripts" / "annotator" / "theme", target / "scripts" / "annotator" / "theme")
     return target

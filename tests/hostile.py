@@ -10,8 +10,6 @@ from pathlib import Path
 
 from annotator.note import NoteError, render_note
 
-from .conftest import ROOT
-
 XSS = Path(__file__).parent / "xss"
 CLASSIC = [line for line in (XSS / "payloads.txt").read_text(encoding="utf-8").splitlines() if line]
 CLASSES: dict[str, list[str]] = {}
@@ -72,10 +70,9 @@ def hostile_files(root: Path, payloads: list[str]) -> None:
         "theme: {name: material, font: false}\n"
         "extra: {polyfills: [assets/annotator/iframe-worker.js]}\n"
         "plugins: [{search: {separator: '[\\s\\-,:!=\\[\\]()\"`/]+|\\.(?!\\d)|&[lg]t;|&amp;|&quot;|&#x27;'}},"
-        " offline]\n"
-        "hooks: [mkdocs_hooks.py]\nmarkdown_extensions: [annotator]\n"
+        " offline, annotator]\n"
+        "markdown_extensions: [annotator]\n"
     )
-    (root / "mkdocs_hooks.py").write_text((ROOT / "scripts" / "mkdocs_hooks.py").read_text())
 
 
 def accepted(payloads: list[str]) -> list[str]:

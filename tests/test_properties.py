@@ -173,7 +173,6 @@ def test_validate_passes_exactly_when_the_build_does(text):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "s"
         shutil.copytree(ROOT / "tests" / "sample-site", root)
-        shutil.copy(ROOT / "scripts" / "mkdocs_hooks.py", root / "mkdocs_hooks.py")
         (root / "annotations" / "harbour-report" / "the-harbour-reopened.md").write_text(text, encoding="utf-8")
         bin_dir = Path(sys.executable).parent
         validated = subprocess.run([bin_dir / "annotator", "validate"], cwd=root, capture_output=True, text=True)

@@ -336,7 +336,6 @@ def test_a_front_matter_bomb_stops_the_build_before_mkdocs_reads_it(tmp_path):
 
     root = tmp_path / "s"
     shutil.copytree(ROOT / "tests" / "sample-site", root)
-    shutil.copy(ROOT / "scripts" / "mkdocs_hooks.py", root / "mkdocs_hooks.py")
     page = root / "docs" / "harbour-report.md"
     page.write_text(
         page.read_text().replace(

@@ -22,6 +22,7 @@ from .errors import AnnotationError, ProblemCollector
 from .inputs import cached_by_stat, check_regular, read_text
 from .load import check_against_schema
 from .model import Article, ArticleMeta
+from .safepage import SafePage
 from .yamlblock import parse_block
 
 FRONT_MATTER = "---"
@@ -57,7 +58,7 @@ class _CollectBlocks(Treeprocessor):
 
 @cache
 def _converter() -> tuple[markdown.Markdown, _CollectBlocks]:
-    md = markdown.Markdown()
+    md = markdown.Markdown(extensions=[SafePage()])
     collect = _CollectBlocks(md)
     md.treeprocessors.register(collect, "collect_blocks", -5)  # after unescaping (0): final text
     return md, collect
@@ -123,6 +124,8 @@ def page_article(path: Path) -> Article | None:
     article = None
     if page is not None and page[0] is not None and "annotations" in page[0].value:
         article = load_article(path, page[0], page[2], problems)
+    elif page is not None and page[0] is not None:  # any other page: its front matter is input too
+        check_against_schema(path, page[0], "page", problems)
     problems.raise_if_any()
     return article
 

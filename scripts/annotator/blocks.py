@@ -11,6 +11,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 
+from .safepage import block_placeholders_to_filler
+
 CONTAINERS = {"blockquote", "ul", "ol", "li"}  # looked into for more blocks
 NOT_INLINE = {"ul", "ol", "p", "blockquote", "pre", "table", "div", "hr", "h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -51,5 +53,6 @@ def _runs(element: etree.Element) -> Iterator[tuple[etree.Element, str]]:
 
 
 def block_text(block: etree.Element) -> str:
-    """The text a reader sees in one block."""
-    return "".join(getattr(owner, where) or "" for owner, where in segments(block))
+    """The text a reader sees in one block (markup stored aside, such as code, as FILLER of the
+    same length: a quote can never match it)."""
+    return block_placeholders_to_filler("".join(getattr(owner, where) or "" for owner, where in segments(block)))

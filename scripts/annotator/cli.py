@@ -10,32 +10,29 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import AnnotationError, ProblemCollector, printable
 from .paths import COMMAND
+from .siteconfig import site_of
+
+_site = site_of  # transitional: verify and review still import it (to be removed)
 
 # Commands that live in their own module: name -> module with add_parser(commands).
 EXTERNAL = ("reanchor", "review", "uncovered", "verify")
 
 
-def _site(args):
-    """The site's settings from --config (mkdocs.yml), with --docs/--annotations overriding."""
-    from .siteconfig import read_config
-
-    config = read_config(args.config) if args.config.exists() else None
-    docs = args.docs or (config.docs_dir if config else Path("docs"))
-    annotations = args.annotations or (config.annotations_dir if config else Path("annotations"))
-    return config, docs, annotations
-
-
 def cmd_validate(args) -> int:
+    from .pagecheck import check_site
     from .pipeline import prepare
     from .render import render_article
     from .report import coverage_line, needs_attention
 
-    _, docs, annotations = _site(args)
+    config, docs, annotations = site_of(args)
     try:
+        if config is not None:  # every page converted with the site's own extensions, as the build does
+            check_site(replace(config, docs_dir=docs.resolve(), annotations_dir=annotations.resolve()))
         publication = prepare(docs, annotations)
         for item in publication.articles:
             render_article(item.article, list(item.notes))  # the same rendering as the build
@@ -58,7 +55,7 @@ def cmd_new(args) -> int:
     from .load import load_file
     from .scaffold import scaffold, slugify, suggest_id
 
-    _, docs, annotations = _site(args)
+    _, docs, annotations = site_of(args)
     problems = ProblemCollector()
     articles = {a.slug: a for a in find_articles(docs, problems)}
     problems.raise_if_any()
@@ -103,7 +100,7 @@ def cmd_standalone(args) -> int:
     from .pipeline import prepare
     from .standalone import standalone_html
 
-    _, docs, annotations = _site(args)
+    _, docs, annotations = site_of(args)
     publication = prepare(docs, annotations)
     item = publication.article(args.article)
     if item is None:
@@ -118,7 +115,7 @@ def cmd_standalone(args) -> int:
 def cmd_postbuild(args) -> int:
     from .postbuild import postbuild
 
-    config, _, _ = _site(args)
+    config, _, _ = site_of(args)
     if config is None:
         print(f"{args.config} not found: give the site's config with --config", file=sys.stderr)
         return 2

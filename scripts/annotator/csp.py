@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .htmlscan import Page
-
 BASE_POLICY = (
     ("default-src", "'self'"),
     ("script-src", "'self'"),  # plus the hashes of the theme's inline scripts on the page
@@ -30,7 +28,7 @@ BASE_POLICY = (
     ("frame-src", "'self'"),
     ("object-src", "'none'"),
     ("base-uri", "'self'"),
-    ("form-action", "'self'"),
+    ("form-action", "'self'"),  # the search page's form (it submits nothing off the page)
 )
 _TEMPLATE_CODE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)  # no attributes: inline code
 _EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
@@ -68,11 +66,11 @@ def digest(code: str) -> str:
 INLINE_STYLES = {"zensical": "'unsafe-inline'"}
 
 
-def policy_for(page: Page, trusted: TrustedCode, generator: str = "mkdocs", wasm: bool = False) -> tuple[str, list]:
-    """(the page's policy, the inline scripts and styles on it that the theme did not write)."""
+def policy_for(inlines: list, trusted: TrustedCode, generator: str = "mkdocs", wasm: bool = False) -> tuple[str, list]:
+    """(the page's policy, the inline scripts and styles on it (htmlscan.Inline) that the theme did not write)."""
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     refused = []
-    for inline in page.inline:
+    for inline in inlines:
         if trusted.allows(inline.tag, inline.code):
             hashes[inline.tag].append(digest(inline.code))
         else:
@@ -88,4 +86,9 @@ def policy_for(page: Page, trusted: TrustedCode, generator: str = "mkdocs", wasm
     return "; ".join(directives), refused
 
 
-STANDALONE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"  # the one-file edition
+# The one-file edition: no script at all, its own inline style, images only as data: URIs; it can
+# neither navigate, submit nor frame anything (it is opened from disk, anywhere).
+STANDALONE_POLICY = (
+    "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; "
+    "connect-src 'none'; frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)

@@ -29,6 +29,7 @@ from .article import page_key
 from .errors import AnnotationError
 from .paths import ANNOTATIONS, DOCS
 from .render import annotate_tree, article_body
+from .safepage import SafePage
 from .sidenote import element
 from .store import Store
 
@@ -113,6 +114,17 @@ class _Sections(Treeprocessor):
         markers = [(p, m) for p, m in markers if m]
         if not markers:
             return
+        safe = self.extension.safe
+        if self.extension.article is not None:  # an article is the text as published: no sections
+            for _, match in markers:
+                safe.found(
+                    f"a section {match.group()!r}", match.group(), "article pages cannot hold generated sections"
+                )
+            return
+        unknown = [(p, m) for p, m in markers if m.group(1) not in pages.SECTIONS]
+        for _, match in unknown:
+            safe.found(f"an unknown section {match.group()!r}", match.group(), "known: " + ", ".join(pages.SECTIONS))
+        markers = [(p, m) for p, m in markers if m.group(1) in pages.SECTIONS]
         parents = {child: parent for parent in root.iter() for child in parent}
         publication = self.extension.store.publication()
         for paragraph, match in markers:
@@ -127,6 +139,24 @@ class _Sections(Treeprocessor):
             parent.insert(index, section)
 
 
+class _Problems(Treeprocessor):
+    """A page whose Markdown asked for something the site does not publish says so at its top
+    (a preview shows it; `annotator postbuild` fails a build on it; `validate` gives the lines)."""
+
+    def __init__(self, md, extension: AnnotatorExtension):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root):
+        findings = self.extension.safe.findings
+        if findings:
+            items = [element("li", None, f"{f.message}; {f.hint}") for f in findings[:50]]
+            intro = "This page asks for markup the site does not publish (run annotator validate for the lines):"
+            banner = element("div", {"class": ERROR_CLASS, "role": "alert"}, None, element("p", None, intro))
+            banner.append(element("ul", None, None, *items))
+            root.insert(0, banner)
+
+
 class AnnotatorExtension(Extension):
     def __init__(self, **kwargs):
         self.config = {
@@ -135,6 +165,7 @@ class AnnotatorExtension(Extension):
         }
         super().__init__(**kwargs)
         self.article = None
+        self.safe = SafePage()  # every page is contributor input
 
     @property
     def store(self) -> Store:
@@ -142,6 +173,9 @@ class AnnotatorExtension(Extension):
 
     def extendMarkdown(self, md):
         md.registerExtension(self)
+        self.safe.extendMarkdown(md)  # raw HTML off, the page's tree cleaned (priority 7)
+        # Priority -10: last, once the page and the sections have said what they refused.
+        md.treeprocessors.register(_Problems(md, self), "annotator_problems", -10)
         # Priority 35: before snippets (32) and whitespace normalization (30) change the lines.
         md.preprocessors.register(_Identify(md, self), "annotator_identify", 35)
         # Priority 6: before toc and MkDocs' anchor and link processors (5, 0) see the sections.
@@ -151,6 +185,7 @@ class AnnotatorExtension(Extension):
 
     def reset(self):
         self.article = None
+        self.safe.reset()
 
 
 def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's name)

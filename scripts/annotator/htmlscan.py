@@ -1,119 +1,111 @@
-"""Where things are in a built HTML page, found with the standard library's HTML tokenizer.
+"""A built page read the way browsers read it (an HTML5 parser: lexbor, through selectolax), for
+the post-build step to check and complete it.
 
-`scan(html)` returns the offsets the post-build step needs to insert into or rewrite a page
-without re-serializing it: the charset meta and the end of <head>, every inline <script> and
-<style> with its code, every element id, `annotator:` link, and annotator marker attribute.
+`BuiltPage(html)` parses once and answers what postbuild asks (markers, ids, error banners,
+`annotator:` links, inline scripts and styles, a generated section, <title>), lets it edit the
+tree (attributes, elements added to <head>, a section replaced) and serializes the result. A
+decision about what runs on a page is never made on a different parse than the browser's: a
+`<!-->` or `<style>` hidden from a naive tokenizer is seen here as the browser sees it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 EXECUTABLE = {"", "text/javascript", "module", "application/javascript"}
+ERROR_CLASS = "annotator-errors"  # the extension's banner for problems (extension.ERROR_CLASS)
+SECTION = "data-annotator-section"  # the extension's generated sections (pages.section)
+ARTICLE = ".annotated-article[data-annotator]"  # the extension's article body (render.article_body)
 
 
 @dataclass
 class Inline:
     tag: str  # script or style
     code: str
-    start: int  # offset of the start tag
-    end: int  # offset just after the end tag
+    node: LexborNode
 
 
-@dataclass
-class Page:
-    charset_end: int | None = None  # just after <meta charset=...>
-    head_start_end: int | None = None  # just after <head>
-    head_end: int | None = None  # at </head>
-    inline: list[Inline] = field(default_factory=list)
-    ids: set[str] = field(default_factory=set)
-    links: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, value) of annotator: hrefs
-    markers: set[str] = field(default_factory=set)  # data-annotator-section values, "article"
-    sections: dict[str, tuple[int, int]] = field(default_factory=dict)  # section name -> (start, end) of its div
-    title: tuple[int, int] | None = None  # the text of <title>
-    errors: list[str] = field(default_factory=list)  # classes marking an error banner
+def fragment(html: str) -> list[LexborNode]:
+    """Nodes parsed from an HTML fragment meant for <head> or <body>."""
+    tree = LexborHTMLParser(f"<!doctype html><html><head>{html}</head><body></body></html>")
+    nodes = list(tree.head.iter(include_text=False)) if tree.head is not None else []
+    if not nodes and tree.body is not None:
+        nodes = list(tree.body.iter(include_text=False))
+    return nodes
 
 
-class _Scanner(HTMLParser):
+def body_fragment(html: str) -> list[LexborNode]:
+    tree = LexborHTMLParser(f"<!doctype html><html><head></head><body>{html}</body></html>")
+    return list(tree.body.iter(include_text=False)) if tree.body is not None else []
+
+
+class BuiltPage:
     def __init__(self, html: str):
-        super().__init__(convert_charrefs=False)
-        self.html = html
-        self.lines = [0]
-        for i, char in enumerate(html):
-            if char == "\n":
-                self.lines.append(i + 1)
-        self.page = Page()
-        self.open: tuple[str, int] | None = None  # an inline script or style being read
-        self.code: list[str] = []
-        self.section: tuple[str, int, int] | None = None  # (name, start, div depth) of a section being read
-        self.divs = 0
+        self.source = html
+        self.tree = LexborHTMLParser(html)
 
-    def position(self) -> int:
-        line, column = self.getpos()
-        return self.lines[line - 1] + column
+    @property
+    def markers(self) -> set[str]:
+        """What annotated content the page holds: the sections' names, and "article"."""
+        found = {node.attributes.get(SECTION) or "" for node in self.tree.css(f"[{SECTION}]")}
+        if self.tree.css_first(ARTICLE) is not None:
+            found.add("article")
+        return found
 
-    def handle_starttag(self, tag, attrs):
-        start = self.position()
-        text = self.get_starttag_text() or ""
-        values = dict(attrs)
-        if values.get("id"):
-            self.page.ids.add(values["id"])
-        if tag == "meta" and "charset" in values and self.page.charset_end is None:
-            self.page.charset_end = start + len(text)
-        elif tag == "head" and self.page.head_start_end is None:
-            self.page.head_start_end = start + len(text)
-        elif tag == "script" and "src" not in values and (values.get("type") or "").lower() in EXECUTABLE:
-            self.open, self.code = ("script", start), []
-        elif tag == "style":
-            self.open, self.code = ("style", start), []
-        if "data-annotator-section" in values:
-            self.page.markers.add(values["data-annotator-section"] or "")
-            if self.section is None:
-                self.section = (values["data-annotator-section"] or "", start, self.divs)
-        if tag == "div":
-            self.divs += 1
-        elif tag == "title" and self.page.title is None:
-            self.page.title = (start + len(text), start + len(text))
-        if "data-annotator" in values and "annotated-article" in (values.get("class") or ""):
-            self.page.markers.add("article")
-        if "annotator-errors" in (values.get("class") or "").split():
-            self.page.errors.append(tag)
-        href = values.get("href") or ""
-        if href.startswith("annotator:"):  # written by the extension, always as href="..."
-            at = text.index('href="') + len('href="')
-            self.page.links.append((start + at, start + text.index('"', at), href))
+    @property
+    def ids(self) -> set[str]:
+        return {node.attributes["id"] for node in self.tree.css("[id]") if node.attributes.get("id")}
 
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
+    @property
+    def errors(self) -> list[str]:
+        return [node.text(strip=True)[:300] for node in self.tree.css(f".{ERROR_CLASS}")]
 
-    def handle_data(self, data):
-        if self.open:
-            self.code.append(data)
+    def links(self) -> list[LexborNode]:
+        """Elements whose href is an `annotator:` address (only the extension writes those)."""
+        return self.tree.css('[href^="annotator:"]')
 
-    def handle_endtag(self, tag):
-        if tag == "head" and self.page.head_end is None:
-            self.page.head_end = self.position()
-        if tag == "title" and self.page.title is not None and self.page.title[0] == self.page.title[1]:
-            self.page.title = (self.page.title[0], self.position())
-        if tag == "div":
-            self.divs -= 1
-            if self.section is not None and self.divs == self.section[2]:
-                name, start, _ = self.section
-                self.page.sections[name] = (start, self.html.index(">", self.position()) + 1)
-                self.section = None
-        if self.open and tag == self.open[0]:
-            end = self.html.index(">", self.position()) + 1
-            self.page.inline.append(Inline(tag, "".join(self.code), self.open[1], end))
-            self.open = None
+    def inline(self) -> list[Inline]:
+        found = []
+        for node in self.tree.css("script, style"):
+            if node.tag == "script":
+                if "src" in node.attributes or (node.attributes.get("type") or "").strip().lower() not in EXECUTABLE:
+                    continue
+            found.append(Inline(node.tag, node.text(deep=True) or "", node))
+        return found
 
+    def section(self, name: str) -> LexborNode | None:
+        return self.tree.css_first(f'[{SECTION}="{name}"]')  # name: [a-z]+, from the extension
 
-def scan(html: str) -> Page:
-    scanner = _Scanner(html)
-    scanner.feed(html)
-    scanner.close()
-    return scanner.page
+    def set_title(self, text: str) -> None:
+        title = self.tree.css_first("title")
+        if title is not None:
+            for child in list(title.iter(include_text=True)):
+                child.decompose()
+            title.insert_child(text)  # a text node: escaped when serialized
 
+    def add_to_head(self, html: str, first: bool = False) -> bool:
+        """Add elements to <head>: at its end, or (first) right after <meta charset>."""
+        head = self.tree.head
+        if head is None:
+            return False
+        nodes = fragment(html)
+        charset = self.tree.css_first("meta[charset]")
+        if first and charset is not None:
+            for node in reversed(nodes):
+                charset.insert_after(node)
+        elif first and head.child is not None:
+            for node in nodes:
+                head.child.insert_before(node)
+        else:
+            for node in nodes:
+                head.insert_child(node)
+        return True
 
-def line_of(html: str, offset: int) -> int:
-    return html.count("\n", 0, offset) + 1
+    def line_of(self, text: str) -> int:
+        at = self.source.find(text[:80]) if text else -1
+        return self.source.count("\n", 0, at) + 1 if at >= 0 else 1
+
+    def html(self) -> str:
+        return self.tree.html or ""

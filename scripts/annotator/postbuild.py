@@ -2,7 +2,7 @@
 
 `postbuild(config, site_dir)` checks and completes a built site, in this order:
 
-    1. check    every article page holds every note, and no error banner
+    1. check    no page has an error banner; every article page holds every note
     2. assets   the annotator's CSS and JS, written once; each page links the ones it uses
     3. links    `annotator:` addresses become relative links (and must point somewhere)
     4. data     ClaimReview in each article page; W3C Web Annotations in data/
@@ -28,8 +28,9 @@ from markdown.serializers import to_html_string
 
 from . import csp, generated, opendata, pages, search
 from .errors import ProblemCollector
-from .htmlscan import Page, line_of, scan
+from .htmlscan import BuiltPage, body_fragment
 from .inputs import write_text
+from .paths import COMMAND
 from .pipeline import AnnotatedArticle, Publication, prepare
 from .siteconfig import SiteConfig
 from .standalone import standalone_html
@@ -54,15 +55,6 @@ def shipped(name: str) -> str:
     elif name == "annotator.css":
         code += generated.reader_filter_css()
     return rcssmin.cssmin(code) if name.endswith(".css") else rjsmin.jsmin(code)
-
-
-def splice(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """text with each (start, end) span replaced, in one pass (spans do not overlap)."""
-    pieces, done = [], 0
-    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
-        pieces += [text[done:start], replacement]
-        done = end
-    return "".join(pieces) + text[done:]
 
 
 def built_pages(site: Path) -> list[str]:
@@ -137,58 +129,57 @@ class Site:
         link = relative(target, page)
         return f"{link}#{fragment}" if fragment else link
 
-    def check_article(self, page: str, scanned: Page, item: AnnotatedArticle) -> None:
-        missing = [n.note_id for n in item.notes if n.note_id not in scanned.ids]
-        if scanned.errors or missing:
-            what = "an error banner" if scanned.errors else f"{len(missing)} of its {len(item.notes)} notes missing"
+    def check_page(self, page: str, built: BuiltPage, item: AnnotatedArticle | None) -> None:
+        """A page with an error banner (a problem the extension found) or an article missing notes."""
+        missing = [n.note_id for n in item.notes if n.note_id not in built.ids] if item is not None else []
+        for error in built.errors:
+            self.problems.add(
+                self.root / page, 1, 1, f"the built page has problems: {error}", f"run {COMMAND} validate for the lines"
+            )
+        if missing:
             self.problems.add(
                 self.root / page,
                 1,
                 1,
-                f"the built page of {item.article.path} has {what}",
+                f"the built page of {item.article.path} has {len(missing)} of its {len(item.notes)} notes missing",
                 "list annotator in mkdocs.yml's markdown_extensions (see README), then rebuild",
             )
 
     def complete(self, page: str) -> None:
-        """Check one page, then add its assets, links, data and policy, in one pass over it."""
+        """Check one page, then add its assets, links, data and policy: one parse, one write."""
         path = self.root / page
-        text = path.read_text(encoding="utf-8")
-        scanned = scan(text)
-        self.markers[page] = scanned.markers
+        built = BuiltPage(path.read_text(encoding="utf-8"))
+        self.markers[page] = built.markers
         item = self.article_pages.get(page)
-        if item is not None:
-            self.check_article(page, scanned, item)
-        edits: list[tuple[int, int, str]] = []  # (start, end, replacement) in the page as read
-        for start, end, value in scanned.links:
+        self.check_page(page, built, item)
+        for node in built.links():
+            value = node.attributes.get("href") or ""
             target = self.resolve(value, page)
             if target is None:
-                self.problems.add(path, line_of(text, start), 1, f"link to {value!r} points to no page", "rebuild")
+                self.problems.add(path, built.line_of(value), 1, f"link to {value!r} points to no page", "rebuild")
                 target = "#"
-            edits.append((start, end, html.escape(target, quote=True)))
-        for offset, addition in self.head_additions(page, scanned, item):
-            edits.append((offset, offset, addition))
-        policy, refused = csp.policy_for(scanned, self.trusted, self.generator, wasm="search" in scanned.markers)
+            node.attrs["href"] = target
+        additions = self.head_additions(page, built.markers, item)
+        policy, refused = csp.policy_for(built.inline(), self.trusted, self.generator, wasm="search" in built.markers)
         for inline in refused:
             self.problems.add(
                 path,
-                line_of(text, inline.start),
+                built.line_of(inline.code),
                 1,
                 f"an inline <{inline.tag}> that the theme did not write: {inline.code[:60]!r}",
                 "content must never carry code; find which field put it there and report it",
             )
-        at = scanned.charset_end if scanned.charset_end is not None else scanned.head_start_end
-        if at is None:
+        content = html.escape(policy, quote=True)
+        if not built.add_to_head(f'<meta http-equiv="Content-Security-Policy" content="{content}">', first=True):
             self.problems.add(path, 1, 1, "page has no <head>", "the theme must write one")
             return
-        content = html.escape(policy, quote=False).replace('"', "&quot;")
-        edits.append((at, at, f'\n<meta http-equiv="Content-Security-Policy" content="{content}">'))
-        path.write_text(splice(text, edits), encoding="utf-8")
+        if additions:
+            built.add_to_head(additions)
+        path.write_text(built.html(), encoding="utf-8")
 
-    def head_additions(self, page: str, scanned: Page, item: AnnotatedArticle | None) -> list[tuple[int, str]]:
-        if scanned.head_end is None:
-            return []
-        kind = next((k for k in ("article", "claims", "search") if k in scanned.markers), None)
-        kind = kind or ("other" if scanned.markers else None)
+    def head_additions(self, page: str, markers: set[str], item: AnnotatedArticle | None) -> str:
+        kind = next((k for k in ("article", "claims", "search") if k in markers), None)
+        kind = kind or ("other" if markers else None)
         tags = []
         for name in PAGE_ASSETS.get(kind, ()):
             href = html.escape(relative(f"{ASSET_DIR}/{name}", page), quote=True)
@@ -200,7 +191,7 @@ class Site:
         if item is not None:
             reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name)
             tags.append(f'<script type="application/ld+json">{generated.script_json(reviews)}</script>')
-        return [(scanned.head_end, "".join(f"{t}\n" for t in tags))] if tags else []
+        return "".join(tags)
 
     def write_assets(self) -> None:
         for asset in sorted(ASSETS.iterdir()):
@@ -211,23 +202,25 @@ class Site:
         built it, with its section replaced by one article's (or one page of sources). They are
         written before the pages are completed, so they get links, assets and policy like any other."""
         for name, views in (("claims", pages.claims_views), ("sources", pages.sources_views)):
-            marker = f'data-annotator-section="{name}"'
-            shell = next((p for p in self.pages if marker in (self.root / p).read_text(encoding="utf-8")), None)
+            shell = next((p for p in self.pages if self._has_section(p, name)), None)
             if shell is None:
                 continue
             text = (self.root / shell).read_text(encoding="utf-8")
-            scanned = scan(text)
             self.views[f"{name}/index"] = shell
             for filename, title, section in views(self.publication):
                 page = posixpath.join(posixpath.dirname(shell), filename)
-                edits = [(*scanned.sections[name], to_html_string(section))]
-                if scanned.title is not None:
-                    edits.append((*scanned.title, html.escape(f"{title} - {self.config.site_name}", quote=False)))
-                write_text(self.root, page, splice(text, edits))
+                built = BuiltPage(text)
+                built.section(name).replace_with(body_fragment(to_html_string(section))[0])
+                built.set_title(f"{title} - {self.config.site_name}")
+                write_text(self.root, page, built.html())
                 self.views[f"{name}/{filename}"] = page
                 if page not in self.page_set:
                     self.pages.append(page)
                     self.page_set.add(page)
+
+    def _has_section(self, page: str, name: str) -> bool:
+        text = (self.root / page).read_text(encoding="utf-8")
+        return f'data-annotator-section="{name}"' in text and BuiltPage(text).section(name) is not None
 
     def write_search(self) -> None:
         """The search page's index, when the site has a search page: every note, every article's

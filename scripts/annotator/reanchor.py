@@ -207,9 +207,9 @@ def reanchor(docs: Path, annotations: Path, write: bool = True) -> tuple[list[st
 
 
 def cmd_reanchor(args) -> int:
-    from .cli import _site
+    from .siteconfig import site_of
 
-    _, docs, annotations = _site(args)
+    _, docs, annotations = site_of(args)
     done, manual = reanchor(docs, annotations, write=not args.dry_run)
     for line in done:
         print(line)

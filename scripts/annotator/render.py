@@ -38,6 +38,7 @@ from markdown.treeprocessors import Treeprocessor
 from .blocks import NOT_INLINE, block_text, blocks_of, segments
 from .errors import AnnotationError, Problem
 from .model import AnchoredNote, Article
+from .safepage import SafePage
 from .sidenote import Stash, element, sidenote_element
 
 
@@ -204,4 +205,4 @@ class _OneArticle(Extension):
 
 def render_article(article: Article, notes: list[AnchoredNote]) -> str:
     """The article body as annotated HTML, converted here with plain Python-Markdown."""
-    return markdown.Markdown(extensions=[_OneArticle(article, list(notes))]).convert(article.body_markdown)
+    return markdown.Markdown(extensions=[SafePage(), _OneArticle(article, list(notes))]).convert(article.body_markdown)

@@ -15,6 +15,7 @@ from .csp import STANDALONE_POLICY
 from .generated import article_header, reader_filter
 from .pipeline import AnnotatedArticle
 from .render import annotate_tree, article_body
+from .safepage import SafePage
 from .sidenote import element
 
 PAGE_CSS = """
@@ -78,5 +79,5 @@ class _StandaloneExtension(Extension):
 
 def standalone_html(item: AnnotatedArticle) -> str:
     """A complete, self-contained HTML document of the annotated article."""
-    md = markdown.Markdown(extensions=[_StandaloneExtension(item)])
+    md = markdown.Markdown(extensions=[SafePage(), _StandaloneExtension(item)])
     return "<!doctype html>\n" + md.convert(item.article.body_markdown) + "\n"

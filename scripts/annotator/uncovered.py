@@ -49,10 +49,10 @@ def uncovered(item: AnnotatedArticle) -> list[Sentence]:
 
 
 def cmd_uncovered(args) -> int:
-    from .cli import _site
     from .pipeline import prepare
+    from .siteconfig import site_of
 
-    _, docs, annotations = _site(args)
+    _, docs, annotations = site_of(args)
     for item in prepare(docs, annotations).articles:
         if args.article and item.article.slug != args.article:
             continue

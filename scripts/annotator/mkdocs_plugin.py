@@ -1,0 +1,88 @@
+"""The MkDocs adapter: a plugin (`plugins: [annotator]` in mkdocs.yml), the only module that imports
+mkdocs. The merge itself is the `annotator` Markdown extension, which Zensical runs too; this
+plugin only wires MkDocs' build events to the same core calls `scripts/build` runs after
+`zensical build`:
+
+    on_startup    remember whether this is `mkdocs serve` (a preview shows problems, not fails)
+    on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
+                  absolute folders, adding it to markdown_extensions if the config did not
+    on_files      check every page and annotation before any page is read
+    on_serve      watch the annotation folder, so an edit there reloads the preview
+    on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+
+from .errors import AnnotationError
+from .siteconfig import SiteConfig, from_mkdocs
+
+log = logging.getLogger("mkdocs.plugins.annotator")
+
+
+class AnnotatorConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    postbuild = c.Type(bool, default=True)  # complete the site after the build (assets, CSP, data...)
+
+
+class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.serving = False
+        self.site: SiteConfig | None = None
+
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
+
+    def _fail(self, error: AnnotationError, what: str) -> None:
+        """A build stops with every problem; a preview keeps serving and shows them on the page."""
+        message = f"{what}: {len(error.problems)} problem(s):\n{error}"
+        if self.serving:
+            log.warning(message)
+        else:
+            raise PluginError(message)
+
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        if "annotator" not in config.markdown_extensions:
+            config.markdown_extensions.append("annotator")
+        self.site = from_mkdocs(config)
+        options = config.mdx_configs.setdefault("annotator", {})
+        options.update(docs_dir=str(self.site.docs_dir), annotations_dir=str(self.site.annotations_dir))
+        return config
+
+    def on_files(self, files, *, config):
+        if not self.config.enabled:
+            return files
+        from .pagecheck import check_site
+
+        try:
+            check_site(self.site)
+        except AnnotationError as error:
+            self._fail(error, "annotations and pages")
+        return files
+
+    def on_serve(self, server, *, config, builder):
+        if self.config.enabled and self.site.annotations_dir.is_dir():
+            server.watch(str(self.site.annotations_dir))
+        return server
+
+    @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
+    def on_post_build(self, *, config):
+        if not (self.config.enabled and self.config.postbuild):
+            return
+        from .postbuild import postbuild
+
+        try:
+            postbuild(self.site, Path(config.site_dir))
+        except AnnotationError as error:
+            self._fail(error, "the built site")
