@@ -1,10 +1,15 @@
-"""`annotator verify` against a local web server (127.0.0.1) serving fixture pages: an excerpt
+"""`annotator verify` against local web servers (127.0.0.x only) serving fixture pages: an excerpt
 found, a page that changed, a dead link, a redirect, a timeout, a page that is not HTML, a
-page robots.txt forbids, and a server error that goes away on a retry."""
+page robots.txt forbids, and a server error that goes away on a retry; then hostile servers
+(tests/hostile_servers.py), one test per behaviour, each asserting the run completes, reports
+the source with what went wrong, and that no request reached an address not cited; and forged
+verification records."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -67,11 +72,17 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def server():
+def httpd():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    yield httpd
     httpd.shutdown()
+
+
+@pytest.fixture
+def server(httpd, local_dns):
+    """The fixture server's address, by a public-looking name that resolves to 127.0.0.1."""
+    return f"http://{SITE}:{httpd.server_address[1]}"
 
 
 CASES = {  # path -> (excerpt, expected result)
@@ -88,24 +99,54 @@ CASES = {  # path -> (excerpt, expected result)
 }
 
 
+SITE = "harbour-news.com"  # a public name (the policy wants one), resolved to 127.0.0.1 by local_dns
+OTHER = "port-authority.org"
+
+
+@pytest.fixture
+def local_dns(monkeypatch):
+    """Host names resolved by a table, never by the network: name -> addresses. A name not in
+    the table does not resolve (EAI_NONAME), as on a network where it does not exist."""
+    table: dict[str, list[str]] = {SITE: ["127.0.0.1"], OTHER: ["127.0.0.1"]}
+    asked: list[str] = []
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            asked.append(host)
+        else:
+            return real(host, port, *args, **kwargs)  # an address: no name server involved
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                for a in table[host]]  # fmt: skip
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    table["asked"] = asked  # type: ignore[assignment]
+    return table
+
+
 def site_citing(root: Path, base: str, cases: dict = CASES) -> Path:
-    """A one-article site whose one annotation cites every fixture page."""
+    """A one-article site whose one annotation cites every fixture page (base + path, or a
+    full address when the path is one)."""
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "a.md").write_text("---\ntitle: A\nannotations: a\n---\n\nThe harbour reopened in May.\n")
     (root / "annotations" / "a").mkdir(parents=True)
     (root / "annotations" / "reliability.yaml").write_text(
         "classes:\n  reliable: {label: reliable, description: x, decides: true}\n"
         "  republisher: {label: copy, description: x, decides: false}\n"
-        "outlets:\n  - {name: Local, domains: [127.0.0.1], class: reliable, reason: The test server.}\n"
+        f"outlets:\n  - {{name: Local, domains: [{SITE}, {OTHER}], class: reliable, reason: The test servers.}}\n"
     )
     sources = "".join(
-        f'  - title: "Page {path}"\n    outlet: Local\n    url: {base}{path}\n'
+        f'  - title: "Page {path}"\n    outlet: Local\n    url: {path if "://" in path else base + path}\n'
         f"    excerpt: {json.dumps(excerpt, ensure_ascii=False)}\n    verified: 2026-01-01\n    relation: context\n"
-        for path, (excerpt, _) in cases.items()
+        for path, (excerpt, *_) in cases.items()
     )
     (root / "annotations" / "a" / "the-harbour.md").write_text(
-        f'---\nparagraph: "The harbour reopened"\n---\n\n---\nquote: "reopened in May"\nrelation: opinion\n'
-        f"sources:\n{sources}---\nA note.\n"
+        f'---\nparagraph: "The harbour reopened"\n---\n\n---\nid: reopened-may\nquote: "reopened in May"\n'
+        f"relation: opinion\nsources:\n{sources}---\nA note.\n"
     )
     return root
 
@@ -113,7 +154,7 @@ def site_citing(root: Path, base: str, cases: dict = CASES) -> Path:
 def test_verify_reports_each_kind_of_page(server, tmp_path):
     root = site_citing(tmp_path, server)
     publication = prepare(root / "docs", root / "annotations")
-    settings = Settings(timeout=1.0, retries=1, backoff=0.1, pause=0.05, cache_dir=None)
+    settings = Settings(timeout=1.0, retries=1, backoff=0.1, pause=0.05, cache_dir=None, allow_private=True)
     started = time.perf_counter()
     checks = verify(publication, settings)
     elapsed = time.perf_counter() - started
@@ -145,7 +186,7 @@ def test_verify_command_writes_the_summary(server, tmp_path, monkeypatch, capsys
     monkeypatch.chdir(root)
     summary = tmp_path / "summary.md"
     code = cli.main(["--docs", "docs", "--annotations", "annotations", "verify", "--timeout", "1", "--no-cache",
-                     "--summary", str(summary)])  # fmt: skip
+                     "--allow-private-addresses", "--summary", str(summary)])  # fmt: skip
     assert code == 1  # some excerpts could not be confirmed
     assert summary.read_text().startswith("## Source verification")
     assert (root / "annotations" / "verification.json").is_file()
