@@ -14,6 +14,7 @@ from annotator.anchor import anchor_article
 from annotator.article import read_article
 from annotator.errors import AnnotationError, ProblemCollector
 from annotator.load import load_folder
+from annotator.reliability import apply_policy, load_policy
 from annotator.render import render_article
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -28,6 +29,8 @@ def run_case(folder: Path) -> tuple[str, str]:
         article = read_article(Path("article.md"))
         problems = ProblemCollector()
         files = load_folder(Path("annotations"), problems)
+        if Path("reliability.yaml").exists():  # a fixture with a policy: its rules and classes apply
+            files = apply_policy(load_policy(Path("reliability.yaml")), files, problems)
         problems.raise_if_any()
         notes = anchor_article(article, files)
         return "html", render_article(article, notes).rstrip("\n") + "\n"

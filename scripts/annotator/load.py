@@ -19,6 +19,7 @@ from .messages import FORMAT_HINT, explain
 from .model import Annotation, AnnotationFile, Source
 from .note import NoteError, render_note
 from .scaffold import placeholders
+from .text import check_block, check_note, has_invisible
 from .yamlblock import Block, parse_block
 
 DELIMITER = "---"
@@ -78,7 +79,7 @@ def parse_text(path: Path, text: str, problems: ProblemCollector) -> AnnotationF
     annotations = []
     for opening, closing, note_start, end in rest:
         block = _parse(path, lines, opening, closing, "annotation", problems)
-        note = "\n".join(lines[note_start:end]).strip()
+        note = check_note(path, lines[note_start:end], note_start + 1, problems)
         annotation = _annotation(path, block, note, note_start, problems)
         if annotation is not None:
             annotations.append(replace(annotation, lines=(opening + 1, end + 1)))
@@ -134,9 +135,12 @@ def _parse(path, lines, opening, closing, definition, problems) -> Block | None:
 
 def check_against_schema(path, block: Block, definition: str, problems: ProblemCollector) -> None:
     """Record every schema error of a parsed block, each at its field's line and column."""
+    check_block(path, block, problems)  # invisible characters by Unicode category (text.py); NFC
     if schema.is_valid(definition, block.value):
         return
     for error in schema.validator(definition).iter_errors(block.value):
+        if error.validator == "pattern" and has_invisible(error.instance):
+            continue  # check_block reported it, naming the character
         where = tuple(error.absolute_path)
         if error.validator == "additionalProperties":  # point at the unknown key itself
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))

@@ -23,7 +23,7 @@ from .generated import LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, totals
 from .model import AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle, Publication
 from .schema import RELATIONS
-from .sidenote import element, host, link
+from .sidenote import element, link, provenance
 
 HOME_ARTICLES = 12  # cards on the home page, newest first
 SOURCES_PER_PAGE = 100  # sources on one page of the site-wide index
@@ -80,9 +80,16 @@ def overview_svg(item: AnnotatedArticle, links: Links, small: bool = False) -> e
 
 
 def rests_on_reliable(note: AnchoredNote) -> bool:
-    """Is a verdict backed by a source of a class that can carry one (primary, reliable...)?"""
+    """Is a verdict backed by a source of a class that can carry one (primary, reliable), whose
+    text was read faithfully (on its own site, an archive, or a copy on a host that is not weak)?"""
     a = note.annotation
-    return any(s.relation == a.relation and s.standing is not None and s.standing.decides for s in a.sources)
+    return any(
+        s.relation == a.relation
+        and s.standing is not None
+        and s.standing.decides
+        and getattr(s.standing, "faithful", True)
+        for s in a.sources
+    )
 
 
 def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
@@ -278,15 +285,8 @@ def _source_entry(source: Source, citing: list[tuple[Article, AnchoredNote]], li
         details.append(f", {source.author}")
     if source.date:
         details.append(f" ({source.date})")
-    if source.via and source.url:
-        details += [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
-    elif source.via:
-        details += [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")]
-    if source.standing:
-        details += [
-            " ",
-            element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label),
-        ]
+    details.append(f", {source.outlet}" if source.standing else "")
+    details += provenance(source)
     status = f"excerpt read in a copy on {source.verified_on}" if source.verified else "unverified: not read in a copy"
     details.append(f". {status}. Cited by ")
     by_article: dict[Article, list[AnchoredNote]] = {}
@@ -326,13 +326,22 @@ def ordered_sources(articles) -> list:
 def _sources_summary(sources: list) -> etree.Element:
     read = sum(1 for s, _ in sources if s.verified)
     outlets = len({s.outlet for s, _ in sources})
-    classes = Counter(s.standing.label for s, _ in sources if s.standing)
+    said = Counter(s.standing.label for s, _ in sources if s.standing)
+    pages = Counter(
+        s.standing.read_class.label for s, _ in sources if s.standing and getattr(s.standing, "read_class", None)
+    )
+    weak = sum(1 for s, _ in sources if s.standing and not getattr(s.standing, "faithful", True))
+
+    def listed(counter: Counter) -> str:
+        return ", ".join(f"{label} {n}" for label, n in counter.most_common())
+
     return element(
         "p",
         None,
         f"{len(sources)} sources from {outlets} outlets; {read} read in a copy by an editor, "
-        f"{len(sources) - read} unverified. By class: "
-        + ", ".join(f"{label} {n}" for label, n in classes.most_common())
+        f"{len(sources) - read} unverified. By class of the original (who said it): {listed(said)}. "
+        f"By class of the page read (where the words were taken from): {listed(pages)}"
+        + (f"; {weak} read on a copy that does not carry the original's standing" if weak else "")
         + ".",
     )
 

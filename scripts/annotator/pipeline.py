@@ -18,7 +18,7 @@ from .inputs import check_regular
 from .load import load_folder
 from .model import AnchoredNote, AnnotationFile, Article, MachineCheck
 from .paths import POLICY_NAME, RECORD_NAME
-from .reliability import Policy, check_sources, load_policy
+from .reliability import Policy, check_sources, check_unused, load_policy
 from .verify import excerpt_key, read_record
 
 
@@ -169,5 +169,7 @@ def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
         policy = load_policy_in(annotations_dir, problems)
     record = read_record(annotations_dir, problems) if annotations_dir.is_dir() else {}
     result = [annotate_article(article, annotations_dir, policy, problems, record) for article in articles]
+    if policy is not None and all(result):  # every policy entry is cited somewhere (reliability.py)
+        check_unused(policy, [a for item in result for f in item.files for a in f.annotations], problems)
     problems.raise_if_any()
     return Publication(tuple(result), policy, docs_dir.resolve(), site_views(docs_dir))

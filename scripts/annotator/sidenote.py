@@ -53,24 +53,44 @@ def link(href: str, text: str, css: str | None = None) -> etree.Element:
 
 
 def host(url: str) -> str:
-    return (urlsplit(url).hostname or "").removeprefix("www.")
+    return (urlsplit(url).hostname or "").rstrip(".").lower().removeprefix("www.")
+
+
+def class_element(source_class, css: str = "sn-class") -> etree.Element:
+    return element("span", {"class": css, "title": source_class.description}, source_class.label)
+
+
+def provenance(source: Source) -> list:
+    """Who said it and where the words were read, each with its class: "Reuters (reliable
+    outlet), read on teamgully.com (copy host)". A copy that cannot carry the original's standing
+    (on a partisan, state-controlled or unreliable host) says so. Without a class (no policy):
+    the copy's address only, as "via host"."""
+    standing = source.standing
+    if standing is None:
+        if source.via and source.url:
+            return [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
+        return [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")] if source.via else []
+    parts: list = [" (", class_element(standing), ")"]
+    read_class = getattr(standing, "read_class", None)
+    if source.via:
+        parts += [", read on ", link(source.via, host(source.via), "sn-via")]
+    else:
+        parts.append(f", read on {host(source.url or '')}")
+    if read_class is not None:
+        parts += [" (", class_element(read_class, "sn-class sn-read-class"), ")"]
+    if not getattr(standing, "faithful", True):
+        parts.append(", a copy that does not carry the original's standing")
+    return parts
 
 
 def source_element(source: Source) -> etree.Element:
-    """One source: linked title; author, outlet, date; via; class; relation; excerpt; check."""
+    """One source: linked title; author, outlet, date; the original's class and the page read with
+    its class; relation; excerpt; check."""
     byline = ", ".join(x for x in (source.author, source.outlet, source.date) if x)
     parts: list = [link(source.link, source.title, "sn-title"), " ", element("span", {"class": "sn-outlet"}, byline)]
-    if source.via and source.url:
-        parts += [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
-    elif source.via:
-        parts += [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")]
+    parts += provenance(source)
     if source.archive_url:
         parts += [" ", link(source.archive_url, "archived copy", "sn-archive")]
-    if source.standing:
-        parts += [
-            " ",
-            element("span", {"class": "sn-class", "title": source.standing.description}, source.standing.label),
-        ]
     relation = source.relation_row
     parts += [" ", element("span", {"class": f"sn-rel {relation.css_class}"}, relation.label)]
     parts += [" ", element("q", {"class": "sn-excerpt"}, source.excerpt)]
