@@ -318,10 +318,11 @@ def check_unused(policy: Policy, annotations, problems: ProblemCollector) -> Non
 def apply_policy(policy: Policy, files, problems: ProblemCollector, unused: bool = True):
     """Check every annotation of files against the policy (and, if unused, that every entry is
     cited); the files with each source's standing."""
+    complete = len(problems) == 0  # with a file refused, its sources are unknown: skip the unused check
     for file in files:
         for annotation in file.annotations:
             check_sources(policy, annotation, problems)
-    if unused:
+    if unused and complete:
         check_unused(policy, [a for f in files for a in f.annotations], problems)
     return [
         replace(f, annotations=tuple(
