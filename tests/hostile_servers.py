@@ -45,8 +45,8 @@ class RawServer:
             threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
 
     def _handle(self, connection: socket.socket) -> None:
-        connection.settimeout(10)
         try:
+            connection.settimeout(10)
             head = b""
             while b"\r\n\r\n" not in head and len(head) < 65536:
                 data = connection.recv(4096)

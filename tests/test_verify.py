@@ -7,6 +7,7 @@ verification records."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import socket
@@ -191,3 +192,376 @@ def test_verify_command_writes_the_summary(server, tmp_path, monkeypatch, capsys
     assert summary.read_text().startswith("## Source verification")
     assert (root / "annotations" / "verification.json").is_file()
     assert "wrote" in capsys.readouterr().out
+
+
+# ---- Hostile servers: each bad page is its own problem, and the run goes on --------------------
+
+from annotator import verify as verify_module  # noqa: E402
+from annotator.errors import ProblemCollector  # noqa: E402
+from annotator.paths import COMMAND  # noqa: E402
+from annotator.verify import read_record, refused_address, visible_text  # noqa: E402
+
+from .hostile_servers import RawServer, page, redirect, routes, send  # noqa: E402
+
+GOOD = f"<html><body><p>{EXCERPT}</p></body></html>"
+
+
+def quick(**overrides) -> Settings:
+    """Short deadlines, no retries, no pauses, no cache; local servers reachable unless overridden."""
+    values = {"timeout": 1.0, "retries": 0, "backoff": 0.05, "pause": 0.0, "cache_dir": None, "allow_private": True}
+    return Settings(**{**values, **overrides})
+
+
+def run(root: Path, cited: list[str], settings: Settings):
+    """verify() on a site citing each address with EXCERPT; (checks by address, elapsed seconds)."""
+    site_citing(root, "", {address: (EXCERPT,) for address in cited})
+    started = time.perf_counter()
+    checks = verify(prepare(root / "docs", root / "annotations"), settings)
+    return {c.url: c for c in checks}, checks, time.perf_counter() - started
+
+
+@pytest.fixture
+def servers():
+    started: list[RawServer] = []
+
+    def start(respond, host: str = "127.0.0.1", robots: str | None = None) -> RawServer:
+        server = RawServer(respond, host, robots)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def at(server: RawServer, path: str, name: str = SITE) -> str:
+    return f"http://{name}:{server.port}{path}"
+
+
+def drip(head: bytes, then: bytes, every: float = 0.1):
+    def respond(connection, path):
+        connection.sendall(head)
+        for _ in range(300):  # 30 s at most, far past any deadline
+            connection.sendall(then)
+            time.sleep(every)
+
+    return respond
+
+
+def raw(data: bytes):
+    def respond(connection, path):
+        connection.sendall(data)
+
+    return respond
+
+
+HOSTILE = {  # path -> (answer, result, what the detail must name)
+    "/charset": (page(GOOD, "text/html; charset=x-no-such-charset"), "error", "LookupError"),
+    "/meta-charset": (page(f'<meta charset="x-bogus">{GOOD}', "text/html"), "error", "LookupError"),
+    "/status-line": (raw(b"HTTP/1.1 OK-ish\r\n\r\nbody"), "error", "BadStatusLine"),
+    "/not-http": (raw(b"\x00\xff garbage, not HTTP at all\r\n\r\n"), "error", "BadStatusLine"),
+    "/headers": (
+        raw(b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(150)) + b"\r\n"),
+        "error",
+        "HTTPException",
+    ),  # fmt: skip
+    "/long-line": (raw(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"), "error", "LineTooLong"),
+    "/hang-up": (raw(b""), "error", "RemoteDisconnected"),
+    "/short-body": (
+        raw(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9999\r\n\r\n<p>x"),
+        "error",
+        "ProtocolError",
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("path", HOSTILE)
+def test_a_hostile_answer_is_that_source_s_problem_and_the_run_goes_on(path, servers, local_dns, tmp_path):
+    answer, expected, named = HOSTILE[path]
+    server = servers(routes({path: answer, "/good": page(GOOD)}))
+    by_url, checks, elapsed = run(tmp_path, [at(server, path), at(server, "/good")], quick())
+    bad = by_url[at(server, path)]
+    assert (bad.result, by_url[at(server, "/good")].result) == (expected, "found")
+    assert named in bad.detail, bad.detail
+    assert elapsed < 5
+    assert sorted(server.paths()) == sorted([path, "/good"]), "each cited page once, nothing else"
+    text = report(checks)
+    assert f"| {expected} | {at(server, path)} |" in text and named in text
+    problems = ProblemCollector()  # the record written is one read_record accepts
+    write_record(tmp_path / "annotations", checks)
+    assert len(read_record(tmp_path / "annotations", problems)) == 2 and not problems.problems
+
+
+@pytest.mark.parametrize("where", ["head", "body"])
+def test_a_server_dripping_a_byte_at_a_time_is_cut_off_at_the_deadline(where, servers, local_dns, tmp_path):
+    if where == "head":  # status line sent, then one header byte every 0.1 s
+        answer = drip(b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a")
+    else:  # headers sent, then one body byte every 0.1 s
+        answer = drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n", b"a")
+    server = servers(routes({"/drip": answer}))
+    by_url, _, elapsed = run(tmp_path, [at(server, "/drip")], quick(timeout=1.0, retries=1))
+    check = by_url[at(server, "/drip")]
+    assert check.result == "timeout" and "1 s" in check.detail
+    assert 1.9 < elapsed < 4, "two attempts (one retry), each cut at its 1 s deadline"
+    assert server.paths() == ["/drip", "/drip"]
+
+
+def test_a_redirect_is_checked_like_a_cited_address(servers, local_dns, tmp_path, monkeypatch):
+    """127.0.0.1 stands for a public address here (the test's one change to the rules); a
+    redirect from it to 127.0.0.2 (loopback), to localhost, or to ftp: or file: is refused, and
+    the server behind 127.0.0.2 sees no request at all, not even for robots.txt."""
+    real = refused_address
+    monkeypatch.setattr(verify_module, "refused_address", lambda ip: "" if str(ip) == "127.0.0.1" else real(ip))
+    inside = servers(page(GOOD), host="127.0.0.2")
+    outside = servers(
+        routes({
+            "/to-loopback": redirect(f"http://127.0.0.2:{inside.port}/secret"),
+            "/to-localhost": redirect(f"http://localhost:{inside.port}/secret", 301),
+            "/to-ftp": redirect(f"ftp://{SITE}/file.txt"),
+            "/to-file": redirect("file:///etc/passwd", 307),
+            "/good": page(GOOD),
+        })
+    )  # fmt: skip
+    cited = [at(outside, p) for p in ("/to-loopback", "/to-localhost", "/to-ftp", "/to-file", "/good")]
+    by_url, checks, elapsed = run(tmp_path, cited, quick(allow_private=False))
+    assert {url.rsplit("/", 1)[1]: c.result for url, c in by_url.items()} == {
+        "to-loopback": "refused", "to-localhost": "refused", "to-ftp": "refused", "to-file": "refused", "good": "found",
+    }  # fmt: skip
+    assert "127.0.0.2, a loopback address" in by_url[cited[0]].detail
+    assert by_url[cited[0]].final_url == f"http://127.0.0.2:{inside.port}/secret", "the address refused is reported"
+    assert "local host name" in by_url[cited[1]].detail
+    assert "not an http(s) address" in by_url[cited[2]].detail and "ftp://" in by_url[cited[2]].detail
+    assert inside.requests == [], "no request reached the address not cited"
+    assert sorted(outside.paths()) == sorted(p.rsplit(":", 1)[1].split("/", 1)[1].join("/ ").strip() for p in cited)
+    assert "| refused |" in report(checks) and elapsed < 5
+
+
+def test_a_redirect_to_another_host_obeys_that_host_s_robots_txt(servers, local_dns, tmp_path):
+    other = servers(routes({"/ok": page(GOOD), "/private/x": page(GOOD)}), host="127.0.0.2",
+                    robots="User-agent: *\nDisallow: /private/\n")  # fmt: skip
+    first = servers(
+        routes({
+            "/hop": redirect(f"http://127.0.0.2:{other.port}/ok"),
+            "/hop-private": redirect(f"http://127.0.0.2:{other.port}/private/x"),
+        })
+    )  # fmt: skip
+    by_url, _, _ = run(tmp_path, [at(first, "/hop"), at(first, "/hop-private")], quick())
+    hop, private = by_url[at(first, "/hop")], by_url[at(first, "/hop-private")]
+    assert (hop.result, hop.final_url) == ("redirected", f"http://127.0.0.2:{other.port}/ok")
+    assert private.result == "robots" and "/private/x" in private.detail
+    assert other.paths(robots=True) == ["/robots.txt", "/ok"], "robots.txt read once, the forbidden page never"
+    assert first.requests[0][1] == f"{SITE}:{first.port}", "connected to the address checked, Host: the name"
+
+
+def test_redirects_stop_after_five_hops(servers, local_dns, tmp_path):
+    def loop(connection, path):
+        send(connection, 302, "text/html", b"again", f"Location: /loop/{int(path.rsplit('/', 1)[1]) + 1}\r\n")
+
+    server = servers(lambda connection, path: loop(connection, path) if path.startswith("/loop/") else None)
+    by_url, _, elapsed = run(tmp_path, [at(server, "/loop/0")], quick())
+    check = by_url[at(server, "/loop/0")]
+    assert check.result == "error" and "more than 5 redirects" in check.detail
+    assert check.final_url == at(server, "/loop/5")
+    assert server.paths() == [f"/loop/{n}" for n in range(6)], "the address, then five hops; not a sixth"
+    assert elapsed < 5
+
+
+def nested(depth: int, inner: str) -> str:
+    return "<div>" * depth + inner + "</div>" * depth
+
+
+def test_a_huge_nested_page_is_read_in_linear_time(servers, local_dns, tmp_path):
+    body = "<html><body>" + nested(450_000, f"<p>{EXCERPT}</p>") + "</body></html>"  # 4.95 MB, 450,000 deep
+    assert 4_500_000 < len(body) < verify_module.MAX_PAGE_BYTES
+    server = servers(routes({"/deep": page(body)}))
+    by_url, _, elapsed = run(tmp_path, [at(server, "/deep")], quick(timeout=10.0))
+    assert by_url[at(server, "/deep")].result == "found"
+    assert elapsed < 6, f"{elapsed:.1f} s for a 5 MB nested page"
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        nested(1_000_000, "x"),  # 11 MB of nesting
+        "<!--" * 1_300_000,  # comments never closed (quadratic in html.parser)
+        "<a " * 1_700_000,  # tags never closed
+        "<" * 5_000_000,
+        "<b x='" * 900_000,  # quotes never closed
+        "<script>" * 700_000,  # scripts never closed
+        "&amp;x" * 900_000,
+        "<a>x" * 1_300_000,  # the most tags per byte
+    ],
+    ids=["nested", "comments", "open-tags", "angles", "quotes", "scripts", "entities", "tags"],
+)
+def test_taking_a_page_s_text_is_bounded_whatever_the_markup(markup):
+    started = time.perf_counter()
+    visible_text(markup)
+    assert time.perf_counter() - started < 4
+
+
+def test_visible_text_leaves_out_what_a_reader_does_not_see():
+    markup = (
+        "<html><head><title>T</title><style>p{x:'<p>'}</style><script>var s = '</p><p>hidden';</script></head>"
+        "<body><noscript>no</noscript><template><p>tpl</p></template><!-- a <p>comment</p> -->"
+        "<p title='a > b'>The <em>port</em>. Said &ldquo;open&rdquo;</p><div>two</div><div>words</div></body></html>"
+    )
+    text = " ".join(visible_text(markup).split())
+    assert text == "T The port. Said “open” two words"
+
+
+def test_a_page_over_the_size_limit_is_read_only_to_the_limit(servers, local_dns, tmp_path):
+    filler = "<p>" + "filler text " * 500_000 + "</p>"  # 6 MB
+    server = servers(routes({"/big-end": page(filler + f"<p>{EXCERPT}</p>"), "/big-start": page(GOOD + filler)}))
+    by_url, checks, elapsed = run(tmp_path, [at(server, "/big-end"), at(server, "/big-start")], quick(timeout=5.0))
+    assert by_url[at(server, "/big-end")].result == "too-large", "the excerpt lies past the 5 MB read"
+    assert by_url[at(server, "/big-start")].result == "found", "the first 5 MB hold it"
+    assert "| too-large |" in report(checks) and elapsed < 8
+
+
+def test_loopback_is_refused_without_the_option(servers, local_dns, tmp_path):
+    server = servers(page(GOOD))
+    local_dns["mixed.example.com"] = ["93.184.216.34", "127.0.0.1"]  # a public address and a loopback one
+    cited = [at(server, "/page"), f"http://127.0.0.1:{server.port}/page", f"http://localhost:{server.port}/page"]
+    from annotator import verify as v
+
+    fetcher = v.Fetcher(quick(allow_private=False))
+    pages = {url: fetcher.fetch(url) for url in [*cited, f"http://mixed.example.com:{server.port}/page"]}
+    assert {p.problem for p in pages.values()} == {"refused"}
+    assert "resolves to 127.0.0.1, a loopback address" in pages[cited[0]].detail
+    assert "127.0.0.1 is 127.0.0.1, a loopback address" in pages[cited[1]].detail
+    assert "localhost is a local host name" in pages[cited[2]].detail
+    assert "resolves to 127.0.0.1" in pages[f"http://mixed.example.com:{server.port}/page"].detail
+    by_url, _, _ = run(tmp_path, [cited[0]], quick(allow_private=False))  # and through verify()
+    assert by_url[cited[0]].result == "refused"
+    assert server.requests == [], "no request, not even for robots.txt, reached the refused server"
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["127.0.0.1", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0", "::", "224.0.0.1",
+     "240.0.0.1", "255.255.255.255", "100.64.0.1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "fe80::1", "fc00::1",
+     "ff02::1", "192.0.2.1"],
+)  # fmt: skip
+def test_non_public_addresses_are_refused(address):
+    assert refused_address(ipaddress.ip_address(address))
+
+
+def test_public_addresses_are_allowed():
+    assert not refused_address(ipaddress.ip_address("93.184.216.34"))
+    assert not refused_address(ipaddress.ip_address("2606:4700:4700::1111"))
+
+
+def test_the_connection_must_reach_the_address_checked(servers, local_dns, tmp_path, monkeypatch):
+    """If the connection lands elsewhere than the address resolved and checked (a rebinding, a
+    hijack), nothing is sent: the peer address is checked before the request."""
+    elsewhere = servers(page(GOOD), host="127.0.0.2")
+    server = servers(page(GOOD))
+    real = verify_module._open_socket
+    monkeypatch.setattr(
+        verify_module, "_open_socket", lambda address, timeout: real(("127.0.0.2", elsewhere.port), timeout)
+    )
+    by_url, _, _ = run(tmp_path, [at(server, "/page")], quick())
+    check = by_url[at(server, "/page")]
+    assert check.result == "refused" and "not to the address checked (127.0.0.1)" in check.detail
+    assert elsewhere.requests == [] and server.requests == []
+
+
+def offline_site(tmp_path, monkeypatch, failure):
+    """A site citing two hosts, on a machine whose network fails as `failure` says."""
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if failure in ("EAI_AGAIN", "EAI_NONAME"):
+            raise socket.gaierror(getattr(socket, failure), "no network")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    def unreachable(address, timeout):
+        raise OSError(errno.ENETUNREACH, "Network is unreachable")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(verify_module, "_open_socket", unreachable)
+    return site_citing(tmp_path, "", {f"https://{SITE}/a": (EXCERPT,), f"https://{OTHER}/b": (EXCERPT,)})
+
+
+@pytest.mark.parametrize("failure", ["EAI_AGAIN", "EAI_NONAME", "ENETUNREACH"])
+def test_no_network_is_reported_as_offline_not_dead(failure, tmp_path, monkeypatch, capsys):
+    from annotator import cli
+
+    root = offline_site(tmp_path, monkeypatch, failure)
+    checks = verify(prepare(root / "docs", root / "annotations"), quick(allow_private=False))
+    assert checks.offline and {c.result for c in checks} == {"offline"}
+    assert "network is unreachable" in report(checks) and "| dead |" not in report(checks)
+    monkeypatch.chdir(root)
+    code = cli.main(["--docs", "docs", "--annotations", "annotations", "verify", "--timeout", "1", "--no-cache"])
+    out = capsys.readouterr().out
+    assert code == 2 and "the network is unreachable" in out and "no record written" in out
+    assert not (root / "annotations" / "verification.json").exists()
+
+
+def test_a_host_that_does_not_resolve_is_dead_when_others_answer(servers, local_dns, tmp_path):
+    server = servers(page(GOOD))
+    by_url, checks, _ = run(tmp_path, [at(server, "/page"), f"https://gone.{OTHER}/x"], quick())
+    assert by_url[at(server, "/page")].result == "found" and not checks.offline
+    assert by_url[f"https://gone.{OTHER}/x"].result == "dead"
+    assert "does not resolve" in by_url[f"https://gone.{OTHER}/x"].detail
+
+
+def test_verify_help_names_the_private_addresses_option(capsys):
+    from annotator import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["verify", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--allow-private-addresses" in out and "for tests against local servers" in out
+
+
+# ---- The record is untrusted input: only what write_record writes is read -----------------------
+
+URL = "https://harbour-news.com/a"
+KEY = verify_module.excerpt_key(URL, EXCERPT)
+
+
+def good_check(**changes) -> dict:
+    return {"url": URL, "excerpt": EXCERPT, "result": "found", "checked_on": "2026-01-01", **changes}
+
+
+FORGED = {
+    "unknown result": {"checks": {KEY: good_check(result="verified-by-hand")}},
+    "free text date": {"checks": {KEY: good_check(checked_on="last Tuesday")}},
+    "impossible date": {"checks": {KEY: good_check(checked_on="2026-02-30")}},
+    "future date": {"checks": {KEY: good_check(checked_on="2999-01-01")}},
+    "excerpt not text": {"checks": {KEY: good_check(excerpt=["a"])}},
+    "status not a number": {"checks": {KEY: good_check(status="200")}},
+    "excerpt too long": {"checks": {KEY: good_check(excerpt="x" * 451)}},
+    "javascript url": {"checks": {KEY: good_check(url="javascript:alert(1)")}},
+    "unknown field": {"checks": {KEY: good_check(html="<script>")}},
+    "no date": {"checks": {KEY: {k: v for k, v in good_check().items() if k != "checked_on"}}},
+    "key not its check's": {"checks": {"https://harbour-news.com/a 0000000000000000": good_check()}},
+    "checks a list": {"checks": [good_check()]},
+    "extra top-level": {"checks": {}, "trusted": True},
+    "no checks": {"about": "x"},
+    "a string": "checks",
+}
+
+
+@pytest.mark.parametrize("forged", [*FORGED, "not JSON", "deeply nested"])
+def test_a_forged_record_is_refused_with_a_message(forged, tmp_path):
+    path = tmp_path / "verification.json"
+    if forged == "not JSON":
+        path.write_text("{'checks': {}}")
+    elif forged == "deeply nested":
+        path.write_text("[" * 200_000)
+    else:
+        path.write_text(json.dumps(FORGED[forged]))
+    problems = ProblemCollector()
+    assert read_record(tmp_path, problems) == {}
+    (problem,) = problems.problems
+    assert str(problem).startswith(f"{path}:1:1: the verification record is not what annotator verify writes (")
+    assert str(problem).endswith(f"; run: {COMMAND} verify, or remove the file")
+
+
+def test_a_record_as_written_is_read(tmp_path):
+    path = tmp_path / "verification.json"
+    path.write_text(json.dumps({"about": "x", "checks": {KEY: good_check(status=200, notes=["a/b.md:3"])}}))
+    problems = ProblemCollector()
+    assert read_record(tmp_path, problems) == {KEY: good_check(status=200, notes=["a/b.md:3"])}
+    assert not problems.problems

@@ -819,6 +819,10 @@ def _record_validator():
     return fastjsonschema.compile(RECORD_SCHEMA)
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def record_problem(record, today: dt.date | None = None) -> str:
     """What makes record not something write_record wrote ("" if nothing): the schema first
     (fast, compiled; then jsonschema for the message), then what a schema cannot say: real
@@ -833,18 +837,19 @@ def record_problem(record, today: dt.date | None = None) -> str:
         error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(RECORD_SCHEMA).iter_errors(record))
         if error is None:  # the two validators disagree: say so plainly
             return "it does not match the record's schema"
-        where = "/".join(str(p) for p in error.absolute_path)
-        return f"at {where or 'the top'}: {error.message}"[:300]
+        where = "/".join(_short(str(p)) for p in error.absolute_path)
+        return _short(f"at {where or 'the top'}: {error.message}", 300)
     latest = (today or dt.date.today()) + dt.timedelta(days=1)
     for key, check in record["checks"].items():
+        where = f"at checks/{_short(key)}"
         try:
             day = dt.date.fromisoformat(check["checked_on"])
         except ValueError:
-            return f"at checks/{key}/checked_on: {check['checked_on']} is not a date"
+            return f"{where}/checked_on: {check['checked_on']} is not a date"
         if day > latest:
-            return f"at checks/{key}/checked_on: {check['checked_on']} is in the future"
+            return f"{where}/checked_on: {check['checked_on']} is in the future"
         if key != excerpt_key(check["url"], check["excerpt"]):
-            return f"at checks/{key}: the key is not its url and excerpt's"
+            return f"{where}: the key is not its url and excerpt's"
     return ""
 
 
