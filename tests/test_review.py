@@ -324,6 +324,14 @@ def test_a_new_article_is_named(repo):
     assert "### Articles added (1)" in summary and "`new-story`: “A new story”, 1 paragraph" in summary
 
 
+def test_a_removed_article_is_named_with_its_notes(repo):
+    (repo / "docs" / "council-vote.md").unlink()
+    shutil.rmtree(repo / "annotations" / "council-vote")
+    summary = summary_of(repo)
+    assert "### Articles removed (1)" in summary and "`council-vote`: “The council vote, and what" in summary
+    assert "### Notes removed (4)" in summary
+
+
 def test_article_text_changes_are_a_word_diff(repo):
     edit(repo, ARTICLE, "the port authority said.", "the port authority claimed.")
     edit(repo, ARTICLE, 'subtitle: "A test article', 'subtitle: "A changed article')
@@ -356,7 +364,7 @@ def test_hundreds_of_added_notes_stay_under_the_limit_and_say_what_was_cut(repo)
     result = review_both("main", None, Path("docs"), Path("annotations"), repository=repo)
     assert len(result.comment) < COMMENT_LIMIT and "does not validate" not in result.comment
     assert "**This report is shortened**" in result.comment
-    assert "of 480 in “Notes added”" in result.comment and "more, not shown here" in result.comment
+    assert "of 480 in “Notes added”" in result.comment and "more not shown here" in result.comment
     assert "### Coverage" in result.comment and "### Articles added (1)" in result.comment
     assert "`note-7-59`" in result.full and "shortened" not in result.full
 

@@ -406,6 +406,11 @@ def _notes_sections(base: Side, head: Side) -> list[Section]:
     for k in by_number(gone & replaced_by.keys(), base):
         old, new = base.notes[k], replaced_by[k]
         how = "merged into" if (k[0], new.id) in base.notes else "renamed to"
+        if how == "renamed to" and old.annotation.relation != new.annotation.relation:
+            verdicts.append(
+                f"- {_where(k[0], new)} (“{md(new.annotation.summary, 100)}”, was {code(old.id)}): "
+                f"**{md(old.annotation.relation)} → {md(new.annotation.relation)}**"
+            )
         lines = _note_changes(old, new, _moved(old, new, mappings.get(k[0])), base, head, k[0])
         merged.append(
             f"- {_where(k[0], old)} (“{md(old.annotation.summary, 100)}”) **{how}** note {new.number} {code(new.id)}"
@@ -445,7 +450,11 @@ def _notes_sections(base: Side, head: Side) -> list[Section]:
             "Notes changed",
             changed,
             "note changed",
-            intro=[f"{counted(moves, 'note')} moved to another paragraph; each note with all its changes:", ""]
+            intro=[
+                (f"{counted(moves, 'note')} moved to another paragraph. " if moves else "")
+                + "Each note with all its changes:",
+                "",
+            ]
             if changed
             else [],
         ),
@@ -608,6 +617,11 @@ def _articles_sections(base: Side, head: Side) -> list[Section]:
     added = [
         f"- {code(slug)}: {quoted(head.articles[slug].title)}, "
         f"{counted(len(head.articles[slug].paragraphs), 'paragraph')}"
+        + "".join(
+            f"; {name} {code(value) if name == 'original_url' else quoted(value, 100)}"
+            for name in ("author", "outlet", "date", "original_url")
+            if (value := getattr(head.articles[slug].meta, name))
+        )
         for slug in sorted(head.articles.keys() - base.articles.keys())
     ]
     removed = [
@@ -698,7 +712,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def _cut_note(noun: str, cut: int) -> str:
-    return f"- … **{plural(cut, noun)} more, not shown here** (cut to keep this comment short): see the full report"
+    return f"- … **{cut} more not shown here** (cut to keep this comment short): see the full report"
 
 
 def render(header: list[str], sections: list[Section], limit: int) -> str:
@@ -787,7 +801,7 @@ def compare(
         plural(len(s.items), s.noun)
         for s in sections
         if s.title not in notes and s.items and "does not validate" not in s.title and "described above" not in s.title
-        and not s.title.startswith("Files outside")
+        and not s.title.startswith(("Files outside", "The verification record"))
     ]  # fmt: skip
     if base.record != head.record:
         others.insert(0, "**the verification record changed**")
@@ -800,6 +814,24 @@ def compare(
     return Review(render(header, sections, limit), render(header, sections, FULL_LIMIT))
 
 
+def _in_repository(repository: Path, *folders: Path) -> tuple[Path, ...]:
+    """The repository's top folder, and each folder relative to it (as git names paths); the
+    folders may be given relative to the repository or absolute (as mkdocs.yml's are read)."""
+    found = subprocess.run(
+        ["git", "-C", str(repository), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"{repository} is not in a git repository: {found.stderr.strip()}")
+    top = Path(found.stdout.strip()).resolve()
+    relative = []
+    for folder in folders:
+        path = (folder if folder.is_absolute() else repository / folder).resolve()
+        if not path.is_relative_to(top):
+            raise SystemExit(f"{folder} is not in the git repository {top}")
+        relative.append(path.relative_to(top))
+    return (top, *relative)
+
+
 def review_both(
     base: str,
     head: str | None,
@@ -808,17 +840,22 @@ def review_both(
     repository: Path = Path("."),
     limit: int = COMMENT_LIMIT,
 ) -> Review:
+    repository, docs, annotations = _in_repository(repository, docs, annotations)
     folders = [docs.as_posix(), annotations.as_posix()]
     files = changed_files(repository, base, head)
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         checkout(base, folders, root / "base", repository)
-        base_side = read_side(f"Base ({base})", root / "base" / docs, root / "base" / annotations, root / "base")
+        base_side = read_side(
+            f"Base ({md(base, 80)})", root / "base" / docs, root / "base" / annotations, root / "base"
+        )
         if head is None:
             head_side = read_side("The working tree", repository / docs, repository / annotations, repository)
         else:
             checkout(head, folders, root / "head", repository)
-            head_side = read_side(f"Head ({head})", root / "head" / docs, root / "head" / annotations, root / "head")
+            head_side = read_side(
+                f"Head ({md(head, 80)})", root / "head" / docs, root / "head" / annotations, root / "head"
+            )
         return compare(base_side, head_side, files, docs.as_posix(), annotations.as_posix(), limit)
 
 
