@@ -28,6 +28,7 @@ goes to the job summary and an artifact.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -491,6 +492,26 @@ def _outlet_of(outlets, source: Source):
     return names.get(source.outlet.strip().casefold())
 
 
+def _shown(value) -> str:
+    """Any value of the policy, for a line of the review."""
+    if value is None or value == () or value == frozenset() or value == []:
+        return "—"
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return ", ".join(md(str(v), 80) for v in sorted(map(str, value)))
+    return quoted(str(value), 200)
+
+
+def _other_fields(a, b, known: set[str]) -> list[str]:
+    """Changes to the fields of two policy entries that the review does not name one by one
+    (any field the policy gains is shown, without this module knowing it)."""
+    if not dataclasses.is_dataclass(a) or type(a) is not type(b):
+        return []
+    names = [f.name for f in dataclasses.fields(a) if f.name not in known and not f.name.startswith("_")]
+    return [
+        f"{md(n)} {_shown(getattr(a, n))} → {_shown(getattr(b, n))}" for n in names if getattr(a, n) != getattr(b, n)
+    ]
+
+
 def _policy_section(base: Side, head: Side) -> Section:
     old, new = base.policy, head.policy
     items: list[str] = []
@@ -512,6 +533,11 @@ def _policy_section(base: Side, head: Side) -> Section:
             items.append(f"- class {code(name)}: label {quoted(a.label)} → {quoted(b.label)}")
         if a.description != b.description:
             items.append(f"- class {code(name)}: description {word_diff(a.description, b.description, length=400)}")
+        items += [
+            f"- class {code(name)}: {change}"
+            for change in _other_fields(a, b, {"name", "label", "description", "decides"})
+        ]
+    items += [f"- the policy's {change}" for change in _other_fields(old, new, {"path", "classes", "outlets"})]
     sources = [s for n in head.notes.values() for s in n.annotation.sources]
 
     def cited(outlet) -> str:
@@ -524,10 +550,16 @@ def _policy_section(base: Side, head: Side) -> Section:
         o = after[name]
         flag = " — **can carry a verdict alone**" if o.source_class in decides else ""
         aliases = f"; aliases {', '.join(quoted(a, 60) for a in o.aliases)}" if o.aliases else ""
+        known = {"name", "aliases", "domains", "source_class", "reason", "line"}
+        extra = "".join(
+            f"; {md(f.name)} {_shown(getattr(o, f.name))}"
+            for f in dataclasses.fields(o)
+            if f.name not in known and getattr(o, f.name) not in (None, "", (), frozenset())
+        )
         items.append(
             f"- outlet added: {quoted(o.name, 80)}, class **{md(o.source_class)}**{flag}; "
             f"domains {', '.join(code(d, 80) for d in o.domains) or '—'}{aliases}; reason {quoted(o.reason, 200)}"
-            f"{cited(o)}"
+            f"{extra}{cited(o)}"
         )
     for name in [o.name for o in old.outlets if o.name not in after]:
         o = before[name]
@@ -549,6 +581,7 @@ def _policy_section(base: Side, head: Side) -> Section:
                 changes.append(f"{what} removed {', '.join(code(d, 80) for d in sorted(set(x) - set(y)))}")
         if a.reason != b.reason:
             changes.append(f"reason {quoted(a.reason, 200)} → {quoted(b.reason, 200)}")
+        changes += _other_fields(a, b, {"name", "aliases", "domains", "source_class", "reason", "line"})
         if changes:
             items.append(f"- outlet {quoted(name, 80)}{cited(b)}: " + "; ".join(changes))
     return Section(f"Reliability policy ({POLICY_NAME})", items, "change to the policy")
