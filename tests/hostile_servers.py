@@ -9,6 +9,7 @@ timeout, and `stop` closes the listener and every open connection: no test can h
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 
@@ -19,8 +20,11 @@ class RawServer:
     """A TCP server on host:0; `respond(connection, path)` writes the answer (robots.txt gets a
     404 unless `robots` is given). `requests` lists each request's path and Host header."""
 
-    def __init__(self, respond: Respond, host: str = "127.0.0.1", robots: str | None = None):
+    def __init__(
+        self, respond: Respond, host: str = "127.0.0.1", robots: str | None = None, tls: ssl.SSLContext | None = None
+    ):
         self.respond = respond
+        self.tls = tls
         self.robots = robots
         self.requests: list[tuple[str, str]] = []
         self._listener = socket.create_server((host, 0))
@@ -47,6 +51,8 @@ class RawServer:
     def _handle(self, connection: socket.socket) -> None:
         try:
             connection.settimeout(10)
+            if self.tls is not None:
+                connection = self.tls.wrap_socket(connection, server_side=True)
             head = b""
             while b"\r\n\r\n" not in head and len(head) < 65536:
                 data = connection.recv(4096)
@@ -64,7 +70,7 @@ class RawServer:
                     send(connection, 200, "text/plain", self.robots.encode())
             else:
                 self.respond(connection, path)
-        except OSError:
+        except (OSError, ValueError):
             pass  # the client went away (as it should, past its deadline)
         finally:
             connection.close()

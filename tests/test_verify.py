@@ -10,7 +10,10 @@ from __future__ import annotations
 import errno
 import ipaddress
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -224,8 +227,8 @@ def run(root: Path, cited: list[str], settings: Settings):
 def servers():
     started: list[RawServer] = []
 
-    def start(respond, host: str = "127.0.0.1", robots: str | None = None) -> RawServer:
-        server = RawServer(respond, host, robots)
+    def start(respond, host: str = "127.0.0.1", robots: str | None = None, tls=None) -> RawServer:
+        server = RawServer(respond, host, robots, tls)
         started.append(server)
         return server
 
@@ -381,22 +384,29 @@ def test_a_huge_nested_page_is_read_in_linear_time(servers, local_dns, tmp_path)
 
 @pytest.mark.parametrize(
     "markup",
-    [
-        nested(1_000_000, "x"),  # 11 MB of nesting
-        "<!--" * 1_300_000,  # comments never closed (quadratic in html.parser)
+    [  # each about 5 MB, the most a page can bring (Settings.max_bytes)
+        nested(470_000, "x"),
+        "<!--" * 1_300_000,  # comments never closed (quadratic in html.parser: minutes)
         "<a " * 1_700_000,  # tags never closed
         "<" * 5_000_000,
-        "<b x='" * 900_000,  # quotes never closed
-        "<script>" * 700_000,  # scripts never closed
-        "&amp;x" * 900_000,
+        "<b x='" * 870_000,  # quotes never closed
+        "<script>" * 650_000,  # scripts never closed
+        "&amp;x" * 870_000,
         "<a>x" * 1_300_000,  # the most tags per byte
+        '<a href="x>y" class=z>t</a>' * 190_000,  # quoted attributes holding ">"
     ],
-    ids=["nested", "comments", "open-tags", "angles", "quotes", "scripts", "entities", "tags"],
+    ids=["nested", "comments", "open-tags", "angles", "quotes", "scripts", "entities", "tags", "attributes"],
 )
 def test_taking_a_page_s_text_is_bounded_whatever_the_markup(markup):
+    assert len(markup) <= verify_module.MAX_PAGE_BYTES
     started = time.perf_counter()
     visible_text(markup)
-    assert time.perf_counter() - started < 4
+    assert time.perf_counter() - started < 5  # about 1.5 s at most on an idle machine; BeautifulSoup took 66 s
+
+
+def test_taking_a_page_s_text_stops_at_its_time_limit():
+    with pytest.raises(verify_module.TooSlow):
+        visible_text(nested(100_000, "x"), seconds=0.0)
 
 
 def test_visible_text_leaves_out_what_a_reader_does_not_see():
@@ -464,6 +474,45 @@ def test_the_connection_must_reach_the_address_checked(servers, local_dns, tmp_p
     check = by_url[at(server, "/page")]
     assert check.result == "refused" and "not to the address checked (127.0.0.1)" in check.detail
     assert elsewhere.requests == [] and server.requests == []
+
+
+def certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for name (openssl; the test is skipped without it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = folder / f"{name}.pem", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName=DNS:{name}"],
+        check=True, capture_output=True, timeout=30,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_https_is_checked_against_the_name_though_connected_by_address(servers, local_dns, tmp_path, monkeypatch):
+    """HTTPS to the address resolved, with the host name sent (SNI) and checked in the
+    certificate: a trusted certificate for the name is found; a certificate for another name,
+    an untrusted one, and a server that never speaks TLS are each that source's problem."""
+    good_cert, good_key = certificate(tmp_path, SITE)
+    wrong_cert, wrong_key = certificate(tmp_path, "someone-else.net")
+    (tmp_path / "trusted.pem").write_text(good_cert.read_text() + wrong_cert.read_text())
+
+    def tls(cert, key):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        return context
+
+    right = servers(page(GOOD), tls=tls(good_cert, good_key))
+    wrong = servers(page(GOOD), tls=tls(wrong_cert, wrong_key))
+    silent = servers(lambda connection, path: None, tls=None)  # accepts, never answers the TLS hello
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "trusted.pem"))
+    cited = [f"https://{SITE}:{s.port}/page" for s in (right, wrong, silent)]
+    by_url, _, elapsed = run(tmp_path / "site", cited, quick())
+    assert [by_url[url].result for url in cited] == ["found", "error", "timeout"]
+    assert "SSLCertVerificationError" in by_url[cited[1]].detail and "someone-else.net" not in cited[1]
+    assert right.paths() == ["/page"] and wrong.paths() == [], "no request sent over an unverified connection"
+    assert elapsed < 5
 
 
 def offline_site(tmp_path, monkeypatch, failure):

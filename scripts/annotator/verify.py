@@ -43,7 +43,6 @@ import re
 import socket
 import threading
 import time
-import urllib.robotparser
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -51,8 +50,6 @@ from email.message import Message
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
-
-import urllib3.connection
 
 from .anchor import _EQUIVALENT
 from .errors import AnnotationError, ProblemCollector
@@ -152,7 +149,9 @@ def _named(error: BaseException) -> str:
 
 # ---- A page's visible text: one linear scan, no tree --------------------------------------------
 
-_MARKUP = re.compile(r"<(?:(!--)|(/?)([A-Za-z][^\s/>]*)|[!?/])")
+# A comment's start; or a tag's name, and its whole rest when it holds no quote (the common case,
+# one match; possessive, so a long run never backtracks); or other markup ("<!DOCTYPE", "<?").
+_MARKUP = re.compile(r"<(?:(!--)|(/?)([A-Za-z][^\s/>]*+)([^>\"']*+>)?|[!?/])")
 _TAG_END = re.compile(r"[>\"']")
 _HIDDEN = ("script", "style", "noscript", "template")
 _CLOSE = {name: re.compile(rf"</{name}(?=[\s/>]|$)", re.IGNORECASE) for name in _HIDDEN}
@@ -174,31 +173,38 @@ def visible_text(markup: str, seconds: float = 10.0) -> str:
     the last ended), so time is linear in the page's length and memory a few copies of it, whatever
     the nesting; raises TooSlow past `seconds` all the same."""
     out: list[str] = []
+    append, search = out.append, _MARKUP.search
     pos, end = 0, len(markup)
     deadline = time.monotonic() + seconds
     tags = 0
     while pos < end:
-        tag = _MARKUP.search(markup, pos)
+        tag = search(markup, pos)
         if tag is None:
-            out.append(markup[pos:])
+            append(markup[pos:])
             break
-        if tag.start() > pos:
-            out.append(markup[pos : tag.start()])
+        start, after = tag.span()
+        if start > pos:
+            append(markup[pos:start])
         tags += 1
         if tags % _CHECK_EVERY == 0 and time.monotonic() > deadline:
             raise TooSlow(f"taking the page's text took more than {seconds:g} s")
-        if tag.group(1):  # a comment runs to "-->", or to the end
-            close = markup.find("-->", tag.end())
+        comment, closing, name, rest = tag.groups()
+        if comment:  # a comment runs to "-->", or to the end
+            close = markup.find("-->", after)
             pos = end if close < 0 else close + 3
-            out.append(" ")
+            append(" ")
             continue
-        pos = _tag_end(markup, tag.end())
-        name = (tag.group(3) or "").lower()
-        if name in _CLOSE and not tag.group(2):  # a hidden element's content runs to its end tag
-            close = _CLOSE[name].search(markup, pos)
-            pos = end if close is None else _tag_end(markup, close.end())
+        pos = after if rest else _tag_end(markup, after)
+        if name is None:  # "<!DOCTYPE ...>", "<?...>", "</ ...>": markup, not text
+            append(" ")
+            continue
         if name not in _INLINE:
-            out.append(" ")
+            name = name.lower()
+            if name in _CLOSE and not closing:  # a hidden element's content runs to its end tag
+                close = _CLOSE[name].search(markup, pos)
+                pos = end if close is None else _tag_end(markup, close.end())
+            if name not in _INLINE:
+                append(" ")
     return html.unescape("".join(out))
 
 
@@ -372,12 +378,19 @@ class _Guarded:
         return sock
 
 
-class _HTTPConnection(_Guarded, urllib3.connection.HTTPConnection):
-    pass
+@cache
+def _connections() -> tuple[type, type]:
+    """urllib3's HTTP and HTTPS connections, guarded (imported only when verify runs: the build
+    imports this module for the record, and should not pay for an HTTP client)."""
+    import urllib3.connection
 
+    class GuardedHTTP(_Guarded, urllib3.connection.HTTPConnection):
+        pass
 
-class _HTTPSConnection(_Guarded, urllib3.connection.HTTPSConnection):
-    pass
+    class GuardedHTTPS(_Guarded, urllib3.connection.HTTPSConnection):
+        pass
+
+    return GuardedHTTP, GuardedHTTPS
 
 
 @dataclass
@@ -409,7 +422,7 @@ class Fetcher:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self.last: dict[str, float] = {}
-        self.robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self.robots: dict[str, object | None] = {}  # origin -> its RobotFileParser, None: nothing forbidden
 
     def _lock(self, host: str) -> threading.Lock:
         with self._locks_lock:
@@ -484,17 +497,18 @@ class Fetcher:
         target = quote(parts.path or "/", safe=_SAFE) + (
             "?" + quote(parts.query, safe=_SAFE + "?") if parts.query else ""
         )
+        http_connection, https_connection = _connections()
         deadline = _Deadline(self.settings.timeout)
         connection = None
         try:
             last_error: BaseException | None = None
             for address in self._resolve(host, port, deadline):
                 if parts.scheme == "https":
-                    connection = _HTTPSConnection(
+                    connection = https_connection(
                         str(address), port, timeout=deadline.left(), server_hostname=ascii_host
                     )
                 else:
-                    connection = _HTTPConnection(str(address), port, timeout=deadline.left())
+                    connection = http_connection(str(address), port, timeout=deadline.left())
                 connection.address, connection.deadline = address, deadline
                 connection.allow_private = self.settings.allow_private
                 try:
@@ -539,7 +553,12 @@ class Fetcher:
             answer.body, answer.truncated = body[:limit], size > limit
             return answer
         except Exception as error:
-            if deadline.expired and not isinstance(error, (Refused, Unresolved, Offline)):
+            import urllib3.exceptions
+
+            timed_out = isinstance(error, (TimeoutError, urllib3.exceptions.TimeoutError)) and not isinstance(
+                error, urllib3.exceptions.NewConnectionError
+            )
+            if (deadline.expired or timed_out) and not isinstance(error, (Refused, Unresolved, Offline)):
                 raise DeadlineExpired from error
             raise
         finally:
@@ -564,9 +583,7 @@ class Fetcher:
             if answer.kind != "text/plain":
                 text = visible_text(text, self.settings.parse_seconds)
             return Page(url, url, answer.status, text=text, truncated=answer.truncated)
-        except (DeadlineExpired, TimeoutError, urllib3.exceptions.TimeoutError) as error:
-            if isinstance(error, urllib3.exceptions.NewConnectionError):  # refused, reset: not a timeout
-                return Page(url, problem="error", detail=_named(error))
+        except (DeadlineExpired, TimeoutError):
             return Page(url, problem="timeout", detail=timeout)
         except Refused as error:
             return Page(url, url, problem="refused", detail=str(error)[:MAX_DETAIL])
@@ -600,6 +617,8 @@ class Fetcher:
             try:
                 answer = self._request(f"{origin}/robots.txt", MAX_ROBOTS_BYTES)
                 if answer.status == 200:
+                    import urllib.robotparser
+
                     robots = urllib.robotparser.RobotFileParser()
                     robots.parse(answer.body.decode("utf-8", "replace").splitlines())
             except Exception:  # noqa: BLE001 (no robots.txt, or an unreachable one: nothing forbidden)
@@ -780,7 +799,7 @@ RECORD_SCHEMA = {  # exactly what write_record writes, and nothing else
                     "original_result": {"enum": list(REACHABILITY)},
                     "archive": _URL,
                     "archive_result": {"enum": list(REACHABILITY)},
-                    "notes": {"type": "array", "maxItems": 1000, "items": _TEXT},
+                    "notes": {"type": "array", "maxItems": 10_000, "items": {"type": "string", "maxLength": 4096}},
                 },
             },
         },
