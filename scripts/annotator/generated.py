@@ -66,30 +66,28 @@ VIEW_LINKS = (("claims", "All its claims in one table"), ("sources", "All its so
 def article_header(
     article: Article, item: AnnotatedArticle | None, site_links: bool = True, views: frozenset[str] = frozenset()
 ) -> etree.Element:
-    """Title, subtitle, what is known of the publication, and a one-line summary of the notes
-    (with links to the one-file edition and the data, on the site, and to the article's pages
-    among `views` that the site has)."""
+    """A publication's header: title, standfirst, a byline of what is known (author, outlet,
+    date, the original), then what this edition adds: a one-line summary of the notes (with
+    links to the one-file edition and the data, on the site, and to the article's pages among
+    `views` that the site has). It also carries the numbered list of sources that print shows
+    after the article (print_sources)."""
     meta = article.meta
     parts = [element("h1", None, meta.title)]
     if meta.subtitle:
         parts.append(element("p", {"class": "article-subtitle"}, meta.subtitle))
-    known = [
-        (label, value)
-        for label, value in (("By", meta.author), ("Published by", meta.outlet), ("Date", meta.date))
-        if value
-    ]
+    byline = [value for value in (f"By {meta.author}" if meta.author else None, meta.outlet, meta.date) if value]
     provenance = element("p", {"class": "article-provenance"})
-    if known or meta.original_url:
-        pieces: list = [" · ".join(f"{label}: {value}" for label, value in known)]
+    if byline or meta.original_url:
+        pieces: list = [" · ".join(byline)]
         if meta.original_url:
-            pieces += [" · " if known else "", link(meta.original_url, "Original publication")]
+            pieces += [" · " if byline else "", link(meta.original_url, "Original publication")]
         provenance = element("p", {"class": "article-provenance"}, None, *pieces)
     missing = [
         what for what, value in (("author", meta.author), ("outlet", meta.outlet), ("date", meta.date)) if not value
     ]
     if missing:
         note = f"{', '.join(missing).capitalize()} of first publication: not stated in the text we have."
-        provenance.append(element("span", {"class": "article-unknown"}, (" " if known else "") + note))
+        provenance.append(element("span", {"class": "article-unknown"}, (" " if byline else "") + note))
     parts.append(provenance)
     if item is not None and item.notes:
         summary: list = [f"{len(item.notes)} notes: "]
@@ -117,7 +115,35 @@ def article_header(
             if name in views:
                 summary += [" ", element("a", {"href": view_link(name, f"{name}-{article.slug}.html")}, text), "."]
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
+    if item is not None and item.notes:
+        parts.append(print_sources(item))
     return element("div", {"class": "article-meta"}, None, *parts)
+
+
+def print_sources(item: AnnotatedArticle) -> etree.Element:
+    """The sources of every note, numbered as print refers to them (note 12's sources are 12a,
+    12b...: annotator.css counts them the same way inside each note), with their addresses.
+    Shown in print only, after the article; a source cited again points to its first entry."""
+    section = element(
+        "section", {"class": "sn-print-sources", "data-search-exclude": ""}, None, element("h2", None, "Sources")
+    )
+    first: dict[str, str] = {}
+    for note in item.notes:
+        if not note.annotation.sources:
+            continue
+        pieces: list = [element("span", {"class": "sn-ref"}, str(note.number)), " "]
+        for k, source in enumerate(note.annotation.sources):
+            letter = chr(ord("a") + k) if k < 26 else str(k + 1)
+            pieces.append(element("span", {"class": "sn-ref"}, f"{letter}."))
+            if source.link in first:
+                pieces.append(f" as {first[source.link]}. ")
+                continue
+            first[source.link] = f"{note.number}{letter}"
+            said = ", ".join(x for x in (source.outlet, source.date) if x)
+            short = source.link.removeprefix("https://").removeprefix("http://").removeprefix("www.")
+            pieces += [f" {said}: {source.title}. ", link(source.link, short), " "]
+        section.append(element("p", None, None, *pieces))
+    return section
 
 
 def script_json(value) -> str:
@@ -138,47 +164,68 @@ def claims_filter_css() -> str:
 
 # ---- The article's marks and the reader's filter ------------------------------------------------
 
-# How the text marks each relation's assertions: a thin underline whose style (not only its
-# colour) says the verdict. CSS text-decoration-style; "none": the note's number alone marks it.
+# How the text marks each relation's assertions, in one place (to move into the relation table):
+# line: the underline's CSS style while the assertion is read (hovered, focused, open, linked
+# to), "none" for the number alone; words: that mark, for the legend; rest: what marks it by
+# default: "quiet" (its number only), "number" (a boxed number: a verdict short of support) or
+# "mark" (boxed, filled number and its underline kept: what the sources contradict).
 MARK_STYLES = {
-    "supports": ("solid", "solid underline"),
-    "qualifies": ("dashed", "dashed underline"),
-    "contradicts": ("wavy", "wavy underline"),
-    "unsourced": ("double", "double underline"),
-    "opinion": ("dotted", "dotted underline"),
-    "editorial": ("none", "no underline: the number alone"),
+    "supports": ("solid", "solid underline, while read", "quiet"),
+    "qualifies": ("dashed", "dashed underline, while read; boxed number", "number"),
+    "contradicts": ("wavy", "wavy underline, always; filled number", "mark"),
+    "unsourced": ("double", "double underline, while read; boxed number", "number"),
+    "opinion": ("dotted", "dotted underline, while read", "quiet"),
+    "editorial": ("none", "no underline: the number alone", "quiet"),
 }
+QUIET = ("solid", "solid underline, while read", "quiet")
 
 
 def mark_style(relation) -> tuple[str, str]:
     """(CSS underline style, words for the legend) of a relation's marks."""
-    return MARK_STYLES.get(relation.name, ("solid", "solid underline"))
+    return MARK_STYLES.get(relation.name, QUIET)[:2]
+
+
+def mark_rest(relation) -> str:
+    """How a relation's assertions are marked before anyone reads them: quiet, number or mark."""
+    return MARK_STYLES.get(relation.name, QUIET)[2]
 
 
 def disputed(relation) -> bool:
-    """A verdict short of full support (qualifies, contradicts): the filter's "Disputed"."""
+    """A verdict short of full support (qualifies, contradicts): the filter's "Qualified or
+    contradicted" choice (value "disputed", as in ?notes=disputed)."""
     best = max(r.rating for r in RELATIONS if r.judges)
     return relation.judges and relation.rating < best
 
 
+def _label_of_set(relations) -> str:
+    """The filter's name for several relations: what it holds, in the relations' own words."""
+    words = {"qualifies": "qualified", "contradicts": "contradicted", "supports": "supported"}
+    names = [words.get(r.name, r.label.lower()) for r in relations]
+    return (", ".join(names[:-1]) + " or " + names[-1]).capitalize() if len(names) > 1 else names[0].capitalize()
+
+
 def reader_filter(item: AnnotatedArticle | None) -> etree.Element | None:
-    """The reader's filter: a radio input per choice (all, disputed, each relation, clean), with
-    its count. It goes right before the article body, whose marks and notes it narrows by CSS
-    alone (reader_filter_css); sidenotes.js remembers the choice and puts it in the URL."""
+    """The reader's filter: a radio input per choice (all; the verdicts short of support, named
+    for what they hold; each relation; none), with its count. A choice with no note is not
+    offered, nor one that would show exactly what another shows. It goes right before the
+    article body, whose marks and notes it narrows by CSS alone (reader_filter_css);
+    sidenotes.js remembers the choice for this article, says so, and puts it in the URL."""
     if item is None or not item.notes:
         return None
     slug = item.article.slug
     counts = Counter(n.annotation.relation for n in item.notes)
-    every, contested = list(RELATIONS), [r for r in RELATIONS if disputed(r)]
+    every = list(RELATIONS)
+    contested = [r for r in RELATIONS if disputed(r) and counts[r.name]]
     choices = [  # value, label, count, relation named, relations shown
         ("all", "All", len(item.notes), None, every),
-        ("disputed", "Disputed", sum(counts[r.name] for r in contested), None, contested),
-        *((r.name, r.label, counts[r.name], r, [r]) for r in RELATIONS),
-        ("clean", "Clean", None, None, []),
     ]
+    if len(contested) > 1:
+        choices.append(("disputed", _label_of_set(contested), sum(counts[r.name] for r in contested), None, contested))
+    choices += [(r.name, r.label, counts[r.name], r, [r]) for r in RELATIONS if counts[r.name]]
+    choices.append(("clean", "None", None, None, []))
     fieldset = element(
         "fieldset",
-        {"class": "sn-filter", "data-search-exclude": ""},
+        {"class": "sn-filter", "data-search-exclude": "", "data-article": slug},
         None,
         element("legend", None, "Show notes"),
     )
@@ -199,15 +246,27 @@ def reader_filter(item: AnnotatedArticle | None) -> etree.Element | None:
 
 
 def reader_filter_css() -> str:
-    """Each relation's mark style, and the reader's filter: when the choice does not show a
-    relation, its marks go quiet (no underline, no highlight, no pointer), its numbers and
-    toggles are hidden (so the text never reflows) and its notes leave the layout (no gaps).
-    Screen only: print shows every note. (A link to a note left out shows all: sidenotes.js.)"""
-    marks = [  # solid is annotator.css's default
-        f".{r.css_class}{{--sn-line:{style}}}" if style != "none" else f".{r.css_class}{{--sn-deco:none}}"
-        for r, style in ((r, mark_style(r)[0]) for r in RELATIONS)
-        if style != "solid"
-    ]
+    """Each relation's marks (underline style; what marks it by default), and the reader's
+    filter: when the choice does not show a relation, its marks go quiet (no underline, no
+    highlight, no pointer), its numbers leave the line (display: none, so no gap is left where
+    they were), its toggles are hidden and its notes leave the layout. Screen only: print shows
+    every note. (A link to a note left out shows all: sidenotes.js.)"""
+    rest = {
+        "quiet": "",
+        "number": "--sn-num-ring:inset 0 0 0 1.5px currentColor",
+        "mark": "--sn-rest:underline;--sn-num-ring:inset 0 0 0 1.5px var(--sn-rel);"
+        "--sn-num-fill:color-mix(in srgb,var(--sn-rel) 16%,transparent)",
+    }
+    marks = []
+    for r in RELATIONS:
+        style = mark_style(r)[0]
+        rules = [
+            f"--sn-line:{style}" if style not in ("solid", "none") else "",
+            "--sn-deco:none" if style == "none" else "",
+            rest[mark_rest(r)],
+        ]
+        if any(rules):
+            marks.append(f".{r.css_class}{{{';'.join(x for x in rules if x)}}}")
     hidden = [
         f".sn-filter:has(:checked:not([data-show~={r.name}]))~* "
         f":is(:is(.claim,.sn-num,.sidenote).{r.css_class},.sn-toggle:has(+.{r.css_class}))"
@@ -218,6 +277,6 @@ def reader_filter_css() -> str:
         + "\n".join(marks)
         + "\n@media screen {\n"
         + ",\n".join(hidden)
-        + " {\n  --sn-vis: hidden; --sn-deco: none; --sn-mark: transparent; --sn-display: none;"
-        + " pointer-events: none;\n}\n}\n"
+        + " {\n  --sn-vis: hidden; --sn-deco: none; --sn-rest: none; --sn-mark: transparent; --sn-display: none;"
+        + " --sn-num-display: none; pointer-events: none;\n}\n}\n"
     )

@@ -138,11 +138,11 @@ def claims_table(item: AnnotatedArticle, links: Links) -> etree.Element:
                     None,
                     element("a", {"href": links.note(item.article, n.anchor_id)}, str(n.number)),
                 ),
-                element("td", {"data-sort": str(n.paragraph)}, str(n.paragraph)),
-                element("td", None, a.summary),
+                element("td", {"data-sort": str(n.paragraph), "data-label": "¶"}, str(n.paragraph)),
+                element("td", {"class": "claims-claim"}, a.summary),
                 element("td", {"data-sort": str(RELATIONS.index(relation))}, None, _badge(relation)),
-                element("td", {"data-sort": str(len(a.sources))}, str(len(a.sources))),
-                element("td", None, status),
+                element("td", {"data-sort": str(len(a.sources)), "data-label": "Sources"}, str(len(a.sources))),
+                element("td", {"data-label": "Read"}, status),
             )
         )
     table = element(
@@ -200,12 +200,14 @@ def claims_section(item: AnnotatedArticle, links: Links, views: frozenset[str] =
 
 def claims_index(publication: Publication, links: Links) -> etree.Element:
     """Every article in one table: date, notes by relation, and links to its claims and sources."""
+    used = Counter(n.annotation.relation for i in publication.articles for n in i.notes)
+    relations = [r for r in RELATIONS if used[r.name]]  # a column of zeros says nothing and widens the table
     head = element(
         "tr",
         None,
         None,
         *(element("th", {"scope": "col"}, h) for h in ("Article", "Date", "Notes")),
-        *(element("th", {"scope": "col"}, None, _badge(r)) for r in RELATIONS),
+        *(element("th", {"scope": "col"}, None, _badge(r)) for r in relations),
         element("th", {"scope": "col"}, "Views"),
     )
     body = element("tbody")
@@ -220,9 +222,9 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
                 None,
                 None,
                 element("td", None, None, element("a", {"href": links.note(item.article, "")}, item.article.title)),
-                element("td", None, item.article.meta.date or "not stated"),
-                element("td", None, str(len(item.notes))),
-                *(element("td", None, str(counts[r.name])) for r in RELATIONS),
+                element("td", {"data-label": "Date"}, item.article.meta.date or "not stated"),
+                element("td", {"data-label": "Notes"}, str(len(item.notes))),
+                *(element("td", {"data-label": r.label}, str(counts[r.name])) for r in relations),
                 views,
             )
         )
@@ -349,7 +351,7 @@ def _sources_summary(sources: list) -> etree.Element:
 def _pager(pages: int, current: int) -> etree.Element | None:
     if pages <= 1:
         return None
-    nav = element("nav", {"class": "annotator-pager", "aria-label": "Pages of sources"}, "Pages: ")
+    nav = element("nav", {"class": "annotator-pager", "aria-label": "Pages of sources"}, "Pages of sources: ")
     for number in range(1, pages + 1):
         target = "index" if number == 1 else f"sources-page-{number}.html"  # page 1 is the Sources page itself
         attributes = {"href": view_link("sources", target)}
@@ -370,9 +372,22 @@ def sources_index(publication: Publication, links: Links, page: int = 1) -> etre
     pages = -(-len(sources) // SOURCES_PER_PAGE)
     section.append(_sources_summary(sources))
     chunk = sources[(page - 1) * SOURCES_PER_PAGE : page * SOURCES_PER_PAGE]
+    listed = sources_list(chunk, links, len(publication.articles) > 1)
+    contents = element("ul", {"class": "annotator-sources-contents"})
+    for heading in (e for e in listed if e.tag == "h2"):  # this page's own outlets, each with its id
+        words = "".join(c if c.isalnum() else " " for c in heading.text.lower()).split()
+        heading.set("id", "outlet-" + "-".join(words))
+        contents.append(element("li", None, None, element("a", {"href": f"#{heading.get('id')}"}, heading.text)))
     pager = _pager(pages, page)
     section.extend([pager] if pager is not None else [])
-    section.extend(sources_list(chunk, links, len(publication.articles) > 1))
+    if pages > 1:
+        section.append(
+            element("nav", {"class": "annotator-sources-toc", "aria-label": "Outlets on this page"}, None, contents)
+        )
+    section.extend(listed)
+    if pager is not None:
+        section.append(_pager(pages, page))
+    section.set("data-page", str(page))
     return section
 
 

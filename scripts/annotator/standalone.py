@@ -20,11 +20,12 @@ from .sidenote import element
 
 PAGE_CSS = """
 :root { color-scheme: light dark; }
-body { margin: 0; font: 17px/1.6 Georgia, "Times New Roman", serif;
-       color: light-dark(#1b1b1b, #e3e3e3); background: light-dark(#fff, #16171d); }
-main { max-width: 72rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
-h1 { font-size: 1.9rem; line-height: 1.25; margin: 0 0 .5rem; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif;
+       color: light-dark(#1d1d1b, #e4e2dc); background: light-dark(#fffefb, #1e1f26); }
+main { max-width: 64rem; margin: 0 auto; padding: 2rem 1.25rem 4rem; }
 a { color: light-dark(#0b57d0, #8ab4f8); }
+:root { --sn-header: 1rem; }
+@media print { main { max-width: none; padding: 0; } body { background: none; } }
 """
 
 

@@ -25,7 +25,29 @@
   if (noscript) noscript.hidden = true;
 
   function textOf(html) {  // markup in an excerpt becomes text (DOMParser documents run nothing)
-    return new DOMParser().parseFromString(html, "text/html").body.textContent;
+    // Parsed inside <body>, so the spaces at either end of a piece stay (a bare " report" would
+    // lose its space before <body> and glue "Reuters.Reutersreport").
+    return new DOMParser().parseFromString("<!doctype html><body>" + html, "text/html").body.textContent;
+  }
+
+  function marked(text, words) {  // offline results: the query's words highlighted, as Pagefind does
+    var span = document.createElement("span");
+    var pattern = words.map(function (w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }).join("|");
+    (pattern ? text.split(new RegExp("(" + pattern + ")", "i")) : [text]).forEach(function (piece, i) {
+      var node = i % 2 ? document.createElement("mark") : document.createTextNode("");
+      node.textContent = piece;
+      span.appendChild(node);
+    });
+    return span;
+  }
+
+  // "Note 12 (Qualifies): claim — Article title" -> the claim, then "Note 12 · Qualifies · short title".
+  function titled(title) {
+    var m = /^Note (\d+) \(([^)]*)\): (.*) — (.*)$/.exec(title);
+    if (!m) return { main: title, meta: "" };
+    var article = m[4].split(/[,:;—]/)[0].trim();
+    if (article.length > 48) article = article.slice(0, 46).replace(/\s+\S*$/, "") + "…";
+    return { main: m[3], meta: "Note " + m[1] + " · " + m[2] + " · " + article };
   }
 
   function excerptNode(excerpt) {  // keep Pagefind's <mark>s, everything else as text
@@ -46,12 +68,18 @@
     results.slice(0, SETTINGS.maxResults).forEach(function (r) {
       var item = document.createElement("li");
       item.className = "annotator-search-result";
-      var link = document.createElement("a");
+      var link = document.createElement("a"), title = titled(r.title);
       link.href = base + r.link;
-      link.textContent = r.title;
+      link.textContent = title.main;
       item.appendChild(link);
+      if (title.meta) {
+        var meta = document.createElement("span");
+        meta.className = "annotator-search-meta";
+        meta.textContent = title.meta;
+        item.appendChild(meta);
+      }
       var excerpt = document.createElement("p");
-      excerpt.appendChild(r.html ? excerptNode(r.html) : document.createTextNode(r.text));
+      excerpt.appendChild(r.html ? excerptNode(r.html) : marked(r.text, query.toLowerCase().split(/\s+/).filter(Boolean)));
       item.appendChild(excerpt);
       list.appendChild(item);
     });
@@ -91,8 +119,11 @@
           var text = (r.title + " " + r.text).toLowerCase();
           return words.every(function (w) { return text.indexOf(w) !== -1; });
         }).map(function (r) {
-          var at = r.text.toLowerCase().indexOf(words[0] || "");
-          return { link: r.link, title: r.title, text: r.text.slice(Math.max(0, at - 60), at + 140) };
+          var at = r.text.toLowerCase().indexOf(words[0] || ""), from = Math.max(0, at - 60);
+          var text = r.text.slice(from, at + 140);  // cut at word boundaries, marked as cut
+          if (from > 0) text = "…" + text.replace(/^\S*\s/, "");
+          if (at + 140 < r.text.length) text = text.replace(/\s\S*$/, "") + "…";
+          return { link: r.link, title: r.title, text: text };
         });
       });
     };

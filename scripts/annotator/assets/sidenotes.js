@@ -6,9 +6,12 @@
      or its toggle focused, not just the piece next to the toggle (hovering is CSS's);
    - a #a-x or #n-x link (or an old id of the note) opens, highlights and shows it (showing every note if the
      reader's filter leaves it out);
-   - the reader's filter is remembered (localStorage) and reflected in the URL (?notes=disputed);
+   - the reader's filter is remembered for each article (localStorage), said so above the text
+     with a way back to every note, and reflected in the URL (?notes=disputed);
    - on wide screens each margin note is set level with the first line of its assertion, or
-     just below the note before it (after gwern.net's sidenotes); without script they float. */
+     just below the note before it (after gwern.net's sidenotes); without script they float.
+     Each note is placed by its closed height (number, verdict, claim): an open note unfolds
+     over the margin below it (annotator.css) and no other note moves. */
 (function () {
   "use strict";
   var started = performance.now();
@@ -25,7 +28,8 @@
     highlightMs: 2500,
     filterSelector: ".sn-filter input",
     filterParam: "notes",           // ?notes=disputed
-    filterKey: "annotator.notes",   // localStorage, shared by every article
+    filterKey: "annotator.notes",   // localStorage: {article slug: choice}
+    rememberedClass: "sn-remembered",
     wide: "screen and (min-width: 60em)",  // as in annotator.css
     gapPx: 6                        // between stacked margin notes
   };
@@ -60,7 +64,7 @@
       article.style.minHeight = "";
       return;
     }
-    var base = article.getBoundingClientRect().top, bottom = -1e9, shown = [], range = doc.createRange();
+    var base = article.getBoundingClientRect().top, bottom = -1e9, end = 0, shown = [], range = doc.createRange();
     article.querySelectorAll(".sidenote").forEach(function (note) {
       var box = note.getBoundingClientRect(), toggle = toggleFor(note.id);
       if (!box.height) return;  // left out by the reader's filter
@@ -68,29 +72,58 @@
       range.setEndBefore(toggle);
       var line = find.call(range.getClientRects(), function (r) { return r.width; }) || toggle.getBoundingClientRect();
       var unshifted = box.top - base - (parseFloat(note.style.getPropertyValue("--sn-shift")) || 0);
-      shown.push([note, line.top - base, box.height, unshifted]);
+      var head = note.querySelector(".sn-more") || note.querySelector(".sn-claim") || note;  // the closed note's last line
+      var closed = Math.min(box.height, head.getBoundingClientRect().bottom - box.top + 3);
+      shown.push([note, line.top - base, closed, unshifted, box.height]);
     });
     shown.forEach(function (item) {  // written after every read: one layout
       var top = Math.max(item[1], bottom + SETTINGS.gapPx);
       item[0].style.setProperty("--sn-shift", top - item[3] + "px");
       bottom = top + item[2];
+      end = Math.max(end, top + item[4]);
     });
-    article.style.minHeight = shown.length ? bottom + "px" : "";  // the last notes stay inside
+    article.style.minHeight = shown.length ? end + "px" : "";  // the last notes (open ones too) stay inside
     if (!performance.getEntriesByName("sidenotes-place").length) performance.measure("sidenotes-place", { start: start });
   }
 
-  // The reader's filter: the choice in the URL (to share it) and remembered for the next article.
+  // The reader's filter: the choice in the URL (to share it) and remembered for this article,
+  // which says so (a choice silently carried over would hide notes the reader never chose to hide).
+  var fieldset = doc.querySelector(".sn-filter");
+  var slug = fieldset && fieldset.getAttribute("data-article");
+
   function choice(value) {
     return find.call(doc.querySelectorAll(SETTINGS.filterSelector), function (i) { return i.value === value; });
   }
 
   function remember(value) {
     try {
-      if (value) localStorage.setItem(SETTINGS.filterKey, value);
-      return localStorage.getItem(SETTINGS.filterKey);
+      var all = JSON.parse(localStorage.getItem(SETTINGS.filterKey) || "{}");
+      if (typeof all !== "object" || !all) all = {};
+      if (value === "all") delete all[slug];
+      else if (value) all[slug] = value;
+      if (value) localStorage.setItem(SETTINGS.filterKey, JSON.stringify(all));
+      return typeof all[slug] === "string" ? all[slug] : null;
     } catch (e) {
-      return null;  // storage refused: the URL still carries the choice
+      return null;  // storage refused (or an older format): the URL still carries the choice
     }
+  }
+
+  function sayRemembered(input) {  // "Shown as you left it" and a way back to every note
+    var old = fieldset.querySelector("." + SETTINGS.rememberedClass);
+    if (old) old.remove();
+    if (!input || input.value === "all") return;
+    var said = doc.createElement("span"), button = doc.createElement("button");
+    said.className = SETTINGS.rememberedClass;
+    said.textContent = "Shown as you left this article: " + input.parentNode.textContent.trim() + ". ";
+    button.type = "button";
+    button.textContent = "Show every note";
+    button.addEventListener("click", function () {
+      remember("all");
+      choose(choice("all"));
+      sayRemembered(null);
+    });
+    said.appendChild(button);
+    fieldset.appendChild(said);
   }
 
   function choose(input) {
@@ -109,7 +142,10 @@
     if (getComputedStyle(toggle).visibility === "hidden" && choice("all")) choose(choice("all"));
     setOpen(toggle, true);
     note.classList.add(SETTINGS.highlightClass);
-    note.scrollIntoView({ block: "center" });
+    // A link to the text ("back to text", #a-x) lands on the assertion, below the sticky header
+    // (annotator.css: scroll-margin-top); a link to the note, on the note.
+    if (id.indexOf(SETTINGS.anchorIdPrefix) === 0 && doc.getElementById(id)) doc.getElementById(id).scrollIntoView({ block: "start" });
+    else note.scrollIntoView({ block: "center" });
     setTimeout(function () { note.classList.remove(SETTINGS.highlightClass); }, SETTINGS.highlightMs);
   }
 
@@ -134,6 +170,7 @@
     else if (target.matches(SETTINGS.filterSelector)) {
       remember(target.value);
       choose(target);
+      sayRemembered(null);
     }
   }
 
@@ -143,8 +180,10 @@
     mark(toggle, SETTINGS.focusClass, event.type === "focusin" && toggle.matches(":focus-visible"));
   }
 
-  var chosen = choice(new URL(location.href).searchParams.get(SETTINGS.filterParam)) || choice(remember());
-  if (chosen) choose(chosen);
+  var asked = choice(new URL(location.href).searchParams.get(SETTINGS.filterParam));
+  var kept = !asked && fieldset && choice(remember());
+  if (asked || kept) choose(asked || kept);
+  if (kept) sayRemembered(kept);
   if (article && window.ResizeObserver) {
     article.classList.add("sn-placed");  // annotator.css: notes placed here, not floated (wide screens)
     // First called once the browser has laid the page out (before it paints), so reading where
