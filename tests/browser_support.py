@@ -142,7 +142,7 @@ DRIFT_JS = """
   return notes.map((note) => {
     const bare = note.id.slice(2);
     const range = document.createRange();
-    range.setStartAfter(document.getElementById(bare));
+    range.setStartAfter(document.getElementById('a-' + bare));
     range.setEndBefore(document.getElementById('t-' + bare));
     const line = [...range.getClientRects()].find((r) => r.width > 0 && r.height > 0);
     const box = note.getBoundingClientRect();

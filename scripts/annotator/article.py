@@ -71,6 +71,28 @@ def block_texts(body: str) -> tuple[str, ...]:
     return tuple(collect.found)
 
 
+# Python-Markdown's cost grows faster than the page with some constructs: 10,000 '[' take 48 s,
+# 100,000 entities 15 s, and 500 nested list levels overflow its recursion. A page is refused
+# past these bounds before any converter reads it (a real article uses a few of each).
+PAGE_LIMITS = (("[", 2000, "'[' characters"), ("&", 5000, "'&' characters"))
+MAX_NESTING = 12  # block quotes or list levels on one line
+
+
+def check_limits(path: Path, body: str, first_line: int, problems: ProblemCollector) -> bool:
+    """Is the page within what Markdown converts in bounded time? Records a problem if not."""
+    before = len(problems)
+    for char, limit, what in PAGE_LIMITS:
+        if body.count(char) > limit:
+            problems.add(path, first_line, 1, f"page has {body.count(char):,} {what}", f"a page may have {limit:,}")
+    for number, line in enumerate(body.split("\n")):
+        stripped = line.lstrip(" >")
+        depth = line[: len(line) - len(stripped)].count(">") + (len(line) - len(line.lstrip(" "))) // 4
+        if depth > MAX_NESTING:
+            problems.add(path, first_line + number, 1, f"line nests {depth} levels deep", f"keep to {MAX_NESTING}")
+            break
+    return len(problems) == before
+
+
 def read_page(path: Path, problems: ProblemCollector) -> tuple[dict | None, int, str] | None:
     """(front matter or None, its line count, body) of one page, or None with problems."""
     if not check_regular(path, problems):
@@ -79,6 +101,8 @@ def read_page(path: Path, problems: ProblemCollector) -> tuple[dict | None, int,
     if text is None:
         return None
     source, body = split_front_matter(text)
+    if not check_limits(path, body, (source.count("\n") + 3) if source is not None else 1, problems):
+        return None
     if source is None:
         return None, 0, body
     block = parse_block(path, source, 2, problems, "front matter")

@@ -17,8 +17,6 @@ from .errors import AnnotationError, ProblemCollector, printable
 from .paths import COMMAND
 from .siteconfig import site_of
 
-_site = site_of  # transitional: verify and review still import it (to be removed)
-
 # Commands that live in their own module: name -> module with add_parser(commands).
 EXTERNAL = ("reanchor", "review", "uncovered", "verify")
 
@@ -32,7 +30,7 @@ def cmd_validate(args) -> int:
     config, docs, annotations = site_of(args)
     try:
         if config is not None:  # every page converted with the site's own extensions, as the build does
-            check_site(replace(config, docs_dir=docs.resolve(), annotations_dir=annotations.resolve()))
+            check_site(replace(config, docs_dir=docs, annotations_dir=annotations))
         publication = prepare(docs, annotations)
         for item in publication.articles:
             render_article(item.article, list(item.notes))  # the same rendering as the build

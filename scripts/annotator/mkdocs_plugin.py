@@ -72,8 +72,10 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         return files
 
     def on_serve(self, server, *, config, builder):
-        if self.config.enabled and self.site.annotations_dir.is_dir():
-            server.watch(str(self.site.annotations_dir))
+        if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview
+            for folder in (self.site.annotations_dir, Path(__file__).with_name("assets")):
+                if folder.is_dir():
+                    server.watch(str(folder))
         return server
 
     @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)

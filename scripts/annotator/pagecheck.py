@@ -19,7 +19,7 @@ from pathlib import Path
 
 import markdown
 
-from .article import markdown_files, split_front_matter
+from .article import check_limits, markdown_files, split_front_matter
 from .errors import AnnotationError, ProblemCollector
 from .inputs import check_regular, read_text
 from .pipeline import prepare
@@ -92,13 +92,14 @@ def _line_of(text: str, snippet: str, offset: int) -> int:
 
 def check_page(path: Path, config: SiteConfig, problems: ProblemCollector) -> None:
     """Convert one page as the build does and report what its Markdown asked for that is refused."""
-    text = (
-        read_text(path, ProblemCollector(), limit=MAX_PAGE_BYTES) if check_regular(path, ProblemCollector()) else None
-    )
+    quiet = ProblemCollector()  # what this page's reading finds is reported by prepare (it reads every page)
+    text = read_text(path, quiet, limit=MAX_PAGE_BYTES) if check_regular(path, quiet) else None
     if text is None:
-        return  # reported by prepare (find_articles reads every page)
+        return
     source, body = split_front_matter(text)
     first = (source.count("\n") + 3) if source is not None else 1  # the body's first line in the file
+    if not check_limits(path, body, first, quiet):
+        return  # too costly to convert: reported by prepare
     md = markdown.Markdown(extensions=list(config.markdown_extensions), extension_configs=config.mdx_configs)
     from .safepage import SafePage
 

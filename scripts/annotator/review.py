@@ -905,9 +905,9 @@ def review(
 
 
 def cmd_review(args) -> int:
-    from .cli import _site
+    from .siteconfig import site_of
 
-    _, docs, annotations = _site(args)
+    _, docs, annotations = site_of(args)
     result = review_both(args.base, args.head, docs, annotations, limit=args.limit)
     if args.output:
         Path(args.output).write_text(result.comment, encoding="utf-8")

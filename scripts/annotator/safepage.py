@@ -45,7 +45,9 @@ ALLOWED_ATTRIBUTES = {
 }
 _ALIGN = re.compile(r"^text-align: (left|right|center);?$")  # what the tables extension writes
 _NUMBER = re.compile(r"^[0-9]{1,6}$")
-STASH_TAGS = {"pre", "code", "span"}  # what fenced code writes
+STASH_TAGS = {"pre", "code", "span", "div"}  # what fenced code and its highlighter write
+# Classes a highlighter writes: the language, its wrappers, and Pygments' short token names.
+_CODE_CLASS = re.compile(r"language-[\w#.+-]{1,40}|highlight(table)?|linenos|linenodiv|filename|[a-z][a-z0-9]{0,3}")
 
 
 def _comparable(fragment: str) -> str:
@@ -54,7 +56,10 @@ def _comparable(fragment: str) -> str:
 
 
 def _language_class(tag: str, attribute: str, value: str) -> str | None:
-    return value if attribute == "class" and re.fullmatch(r"language-[\w#.+-]{1,40}", value) else None
+    if attribute != "class":
+        return None
+    kept = [token for token in value.split() if _CODE_CLASS.fullmatch(token)]
+    return " ".join(kept) or None
 
 
 PLACEHOLDER = re.compile(f"{STX}wzxhzdk:([0-9]+){ETX}")  # Python-Markdown's stash placeholders
@@ -117,7 +122,7 @@ class _Sanitize(Treeprocessor):
         for index, raw in enumerate(blocks):
             if not isinstance(raw, str) or re.fullmatch(r"&#?[A-Za-z0-9]+;", raw):
                 continue
-            cleaned = nh3.clean(raw, tags=STASH_TAGS, attributes={"pre": {"class"}, "code": {"class"}},
+            cleaned = nh3.clean(raw, tags=STASH_TAGS, attributes={t: {"class"} for t in STASH_TAGS},
                                 attribute_filter=_language_class)  # fmt: skip
             if _comparable(cleaned) != _comparable(raw):
                 self.extension.found("markup in a code block", raw[:60], "pages may use Markdown only")

@@ -49,7 +49,7 @@ def from_mkdocs(config) -> SiteConfig:
     extensions = list(config.markdown_extensions)
     configs = dict(config.mdx_configs)
     docs, annotations = _folders(path.parent, _annotator_options(extensions, configs), Path(config.docs_dir))
-    custom = config.theme.custom_dir if "custom_dir" in config.theme else None
+    custom = getattr(config.theme, "custom_dir", None)
     return SiteConfig(
         config_file=path,
         docs_dir=docs,
@@ -68,9 +68,18 @@ def from_mkdocs(config) -> SiteConfig:
 def site_of(args) -> tuple[SiteConfig | None, Path, Path]:
     """(config, docs, annotations) for a command: --config (mkdocs.yml), --docs/--annotations overriding."""
     config = read_config(args.config) if args.config.exists() else None
-    docs = args.docs or (config.docs_dir if config else Path(DOCS))
-    annotations = args.annotations or (config.annotations_dir if config else Path(ANNOTATIONS))
+    docs = args.docs or (_here(config.docs_dir) if config else Path(DOCS))
+    annotations = args.annotations or (_here(config.annotations_dir) if config else Path(ANNOTATIONS))
     return config, docs, annotations
+
+
+def _here(path: Path) -> Path:
+    """A folder relative to the current one when it is under it: messages name files as a
+    contributor sees them (annotations/x.md:8:1) and GitHub marks them on the pull request."""
+    try:
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def read_config(path: Path = Path("mkdocs.yml")) -> SiteConfig:
@@ -81,8 +90,17 @@ def read_config(path: Path = Path("mkdocs.yml")) -> SiteConfig:
         return _read_plain(path)
     import logging
 
+    from mkdocs.exceptions import ConfigurationError
+
     logging.getLogger("mkdocs").setLevel(logging.ERROR)  # a command prints its own problems
-    return from_mkdocs(load_config(str(path)))
+    try:
+        return from_mkdocs(load_config(str(path)))
+    except ConfigurationError as error:
+        from .errors import AnnotationError, Problem
+
+        raise AnnotationError(
+            [Problem(str(path), 1, 1, f"the site's config is not valid: {error}", "fix it")]
+        ) from None
 
 
 def _read_plain(path: Path) -> SiteConfig:

@@ -932,10 +932,10 @@ def report(checks: list[Check]) -> str:
 
 
 def cmd_verify(args) -> int:
-    from .cli import _site
     from .pipeline import prepare
+    from .siteconfig import site_of
 
-    _, docs, annotations = _site(args)
+    _, docs, annotations = site_of(args)
     publication = prepare(docs, annotations)
     if args.article:
         publication = type(publication)(
