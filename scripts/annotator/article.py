@@ -101,7 +101,7 @@ def read_page(path: Path, problems: ProblemCollector) -> tuple[dict | None, int,
     if text is None:
         return None
     source, body = split_front_matter(text)
-    if not check_limits(path, body, (source.count("\n") + 3) if source is not None else 1, problems):
+    if not check_limits(path, body, (source.count("\n") + 4) if source is not None else 1, problems):
         return None
     if source is None:
         return None, 0, body

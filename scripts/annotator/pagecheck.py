@@ -97,7 +97,7 @@ def check_page(path: Path, config: SiteConfig, problems: ProblemCollector) -> No
     if text is None:
         return
     source, body = split_front_matter(text)
-    first = (source.count("\n") + 3) if source is not None else 1  # the body's first line in the file
+    first = (source.count("\n") + 4) if source is not None else 1  # the body's first line in the file
     if not check_limits(path, body, first, quiet):
         return  # too costly to convert: reported by prepare
     md = markdown.Markdown(extensions=list(config.markdown_extensions), extension_configs=config.mdx_configs)

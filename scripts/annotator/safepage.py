@@ -125,7 +125,8 @@ class _Sanitize(Treeprocessor):
             cleaned = nh3.clean(raw, tags=STASH_TAGS, attributes={t: {"class"} for t in STASH_TAGS},
                                 attribute_filter=_language_class)  # fmt: skip
             if _comparable(cleaned) != _comparable(raw):
-                self.extension.found("markup in a code block", raw[:60], "pages may use Markdown only")
+                text = html.unescape(nh3.clean(raw, tags=set())).strip().split("\n")[0]  # to find its line
+                self.extension.found("markup in a code block", text, "pages may use Markdown only")
             blocks[index] = cleaned
 
     def _clean(self, parent: etree.Element, in_code: bool) -> None:
