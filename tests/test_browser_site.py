@@ -89,18 +89,21 @@ def print_page(site, browser):
     context.close()
 
 
-def test_print_shows_every_note_in_full(print_page):
+def test_print_shows_every_note_and_lists_every_source(print_page):
+    """Print is a book page: every note beside its paragraph (number, verdict, claim, sources as
+    lettered references), and the sources listed in full, numbered, after the article."""
     notes = print_page.eval_on_selector_all(
         ".annotated-article .sidenote",
         """ns => ns.map(n => ({
              id: n.id,
              display: getComputedStyle(n).display,
              height: n.getBoundingClientRect().height,
-             hidden: [...n.querySelectorAll('.sn-excerpt, .sn-check')]
-               .filter(e => getComputedStyle(e).display === 'none').length }))""",
+             claim: getComputedStyle(n.querySelector('.sn-claim')).display }))""",
     )
     assert len(notes) >= 40
-    assert [n["id"] for n in notes if n["display"] == "none" or n["height"] < 10 or n["hidden"]] == []
+    assert [n["id"] for n in notes if n["display"] == "none" or n["height"] < 10 or n["claim"] == "none"] == []
+    listed = print_page.eval_on_selector_all(".sn-print-sources li, .sn-print-sources p", "es => es.length")
+    assert print_page.locator(".sn-print-sources").is_visible() and listed >= 1
 
 
 def test_print_fits_the_printable_width(print_page):
@@ -262,8 +265,8 @@ def test_single_file_edition_is_styled_and_loads_nothing_else(site, offline):
     page = ctx.context.new_page()
     page.goto(url_of(site, SINGLE_FILE))
     assert page.locator("script").count() == 0
-    font = page.evaluate("getComputedStyle(document.body).fontFamily")
-    assert "Georgia" in font
+    font = page.evaluate("getComputedStyle(document.querySelector('.annotated-article p')).fontFamily")
+    assert "serif" in font.replace("sans-serif", "")  # a reading face, as on the site
     notes = page.locator(".sidenote")
     assert notes.count() >= 40
     assert notes.first.evaluate("n => getComputedStyle(n).float") == "right"

@@ -348,10 +348,11 @@ def _sources_summary(sources: list) -> etree.Element:
     )
 
 
-def _pager(pages: int, current: int) -> etree.Element | None:
+def _pager(pages: int, current: int, where: str = "top") -> etree.Element | None:
     if pages <= 1:
         return None
-    nav = element("nav", {"class": "annotator-pager", "aria-label": "Pages of sources"}, "Pages of sources: ")
+    label = f"Pages of sources ({where} of the list)"  # two landmarks on a page: each named apart
+    nav = element("nav", {"class": "annotator-pager", "aria-label": label}, "Pages of sources: ")
     for number in range(1, pages + 1):
         target = "index" if number == 1 else f"sources-page-{number}.html"  # page 1 is the Sources page itself
         attributes = {"href": view_link("sources", target)}
@@ -386,7 +387,7 @@ def sources_index(publication: Publication, links: Links, page: int = 1) -> etre
         )
     section.extend(listed)
     if pager is not None:
-        section.append(_pager(pages, page))
+        section.append(_pager(pages, page, "end"))
     section.set("data-page", str(page))
     return section
 
