@@ -820,8 +820,8 @@ def report(checks: list[Check]) -> str:
 
 
 def cmd_verify(args) -> int:
+    from .config import site_of
     from .pipeline import prepare
-    from .siteconfig import site_of
 
     _, docs, annotations = site_of(args)
     publication = prepare(docs, annotations)
