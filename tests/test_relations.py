@@ -33,6 +33,9 @@ def test_the_rows_carry_every_property():
         assert r.colour and r.colour.light.startswith("#") and r.colour.dark.startswith("#"), r.name
         assert r.mark.rest in schema_module.REST_LOOKS, r.name
         assert not (r.needs_sources and r.no_sources), r.name
+        assert r.mark.line in ("solid", "dashed", "dotted", "double", "wavy", "none"), r.name
+        if r.needs_deciding_source:  # a source bears it out with the same relation (reliability.check_sources)
+            assert r.name in {s.name for s in SOURCE_RELATIONS} and r.needs_sources, r.name
     assert [r.name for r in SOURCE_RELATIONS if r.colour] == ["context"]  # the others share the table's classes
     assert reliability.JUDGED == ("supports", "contradicts")
     assert [r.name for r in RELATIONS if generated.disputed(r)] == ["qualifies", "contradicts"]
