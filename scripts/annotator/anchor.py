@@ -16,7 +16,7 @@ from .model import AnchoredNote, Annotation, AnnotationFile, Article
 from .paths import COMMAND
 
 # Typographic characters a contributor may type in their plain form.
-_EQUIVALENT = {
+EQUIVALENT = {
     **dict.fromkeys("‘’‚‛′`", "'"),
     **dict.fromkeys("“”„‟″«»", '"'),
     **dict.fromkeys("‐‑‒–—―−", "-"),
@@ -37,7 +37,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
                 out.append(" ")
                 origin.append(i)
             continue
-        for folded in _EQUIVALENT.get(char, char):
+        for folded in EQUIVALENT.get(char, char):
             out.append(folded)
             origin.append(i)
     if out and out[-1] == " ":

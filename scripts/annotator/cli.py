@@ -13,9 +13,9 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from .config import site_of
 from .errors import AnnotationError, ProblemCollector, printable
 from .paths import COMMAND
-from .siteconfig import site_of
 
 # Commands that live in their own module: name -> module with add_parser(commands).
 EXTERNAL = ("reanchor", "review", "uncovered", "verify")

@@ -13,7 +13,7 @@ from collections import Counter
 
 from .model import Article
 from .pipeline import AnnotatedArticle, Publication
-from .schema import RELATIONS
+from .schema import RELATIONS, SOURCE_RELATIONS
 from .sidenote import element, link
 
 ROW, MARK, LABEL_WIDTH = 20, 24, 44  # px: overview row height, mark width, paragraph label column
@@ -164,43 +164,34 @@ def claims_filter_css() -> str:
 
 # ---- The article's marks and the reader's filter ------------------------------------------------
 
-# How the text marks each relation's assertions, in one place (to move into the relation table):
-# line: the underline's CSS style while the assertion is read (hovered, focused, open, linked
-# to), "none" for the number alone; words: that mark, for the legend; rest: what marks it by
-# default: "quiet" (its number only), "number" (a boxed number: a verdict short of support) or
-# "mark" (boxed, filled number and its underline kept: what the sources contradict).
-MARK_STYLES = {
-    "supports": ("solid", "solid underline, while read", "quiet"),
-    "qualifies": ("dashed", "dashed underline, while read; boxed number", "number"),
-    "contradicts": ("wavy", "wavy underline, always; filled number", "mark"),
-    "unsourced": ("double", "double underline, while read; boxed number", "number"),
-    "opinion": ("dotted", "dotted underline, while read", "quiet"),
-    "editorial": ("none", "no underline: the number alone", "quiet"),
-}
-QUIET = ("solid", "solid underline, while read", "quiet")
+# How the text marks each relation's assertions: the x-mark of its row in the relation table
+# (schema.Mark). line: the underline's CSS style while the assertion is read (hovered, focused,
+# open, linked to), "none" for the number alone; words: that mark, for the legend; rest: what
+# marks it by default: "quiet" (its number only), "number" (a boxed number: a verdict short of
+# support) or "mark" (boxed, filled number and its underline kept: what the sources contradict).
+MARK_STYLES = {r.name: (r.mark.line, r.mark.words, r.mark.rest) for r in RELATIONS}  # read-only view
 
 
 def mark_style(relation) -> tuple[str, str]:
     """(CSS underline style, words for the legend) of a relation's marks."""
-    return MARK_STYLES.get(relation.name, QUIET)[:2]
+    return relation.mark.line, relation.mark.words
 
 
 def mark_rest(relation) -> str:
     """How a relation's assertions are marked before anyone reads them: quiet, number or mark."""
-    return MARK_STYLES.get(relation.name, QUIET)[2]
+    return relation.mark.rest
 
 
 def disputed(relation) -> bool:
-    """A verdict short of full support (qualifies, contradicts): the filter's "Qualified or
-    contradicted" choice (value "disputed", as in ?notes=disputed)."""
+    """A verdict short of full support (x-rating below the table's best: qualifies, contradicts):
+    the filter's "Qualified or contradicted" choice (value "disputed", as in ?notes=disputed)."""
     best = max(r.rating for r in RELATIONS if r.judges)
     return relation.judges and relation.rating < best
 
 
 def _label_of_set(relations) -> str:
     """The filter's name for several relations: what it holds, in the relations' own words."""
-    words = {"qualifies": "qualified", "contradicts": "contradicted", "supports": "supported"}
-    names = [words.get(r.name, r.label.lower()) for r in relations]
+    names = [r.filter_word or r.label.lower() for r in relations]
     return (", ".join(names[:-1]) + " or " + names[-1]).capitalize() if len(names) > 1 else names[0].capitalize()
 
 
@@ -243,6 +234,18 @@ def reader_filter(item: AnnotatedArticle | None) -> etree.Element | None:
         counted = f"\u00a0({count})" if count is not None else element("span", {"class": "sn-sr"}, " (no notes)")
         fieldset.append(element("label", {"for": attributes["id"]}, None, element("input", attributes), name, counted))
     return fieldset
+
+
+def relation_css() -> str:
+    """Each relation's colour (x-colour), as the --sn-rel of its class: the relation table's rows,
+    then the source relations not among them (context). Badges, marks and notes read it."""
+    rules, seen = [], set()
+    for r in (*RELATIONS, *SOURCE_RELATIONS):
+        if r.colour is not None and r.name not in seen:
+            seen.add(r.name)
+            rules.append(f".{r.css_class} {{ --sn-rel: light-dark({r.colour.light}, {r.colour.dark}); }}")
+    head = "\n/* ---- Relation colours, generated from the relation table (annotation.schema.json) ---- */\n"
+    return head + "\n".join(rules) + "\n"
 
 
 def reader_filter_css() -> str:

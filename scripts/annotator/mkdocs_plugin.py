@@ -18,13 +18,26 @@ from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import ConfigurationError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from .errors import AnnotationError
+from .errors import AnnotationError, Problem
 from .siteconfig import SiteConfig, from_mkdocs
 
 log = logging.getLogger("mkdocs.plugins.annotator")
+
+
+def read_mkdocs_config(path: Path) -> SiteConfig:
+    """A command's settings from mkdocs.yml, loaded by MkDocs itself (config.read_config)."""
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # a command prints its own problems
+    try:
+        return from_mkdocs(load_config(str(path)))
+    except ConfigurationError as error:
+        raise AnnotationError(
+            [Problem(str(path), 1, 1, f"the site's config is not valid: {error}", "fix it")]
+        ) from None
 
 
 class AnnotatorConfig(base.Config):

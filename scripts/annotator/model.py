@@ -1,12 +1,17 @@
-"""Typed data passed between the pipeline steps: load -> anchor -> render."""
+"""Typed data passed between the pipeline steps: load -> anchor -> render, and what the pipeline
+hands the build (AnnotatedArticle, Publication)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .note import RenderedNote
 from .schema import RELATION, SOURCE_RELATION, Relation
+
+if TYPE_CHECKING:  # a type in annotations only: reliability builds on this module
+    from .reliability import Policy
 
 
 @dataclass(frozen=True)
@@ -169,3 +174,25 @@ class AnchoredNote:
         return [
             i for old in self.annotation.replaces for i in ((old if old[1:2].isdigit() else f"a-{old}"), f"n-{old}")
         ]
+
+
+@dataclass(frozen=True)
+class AnnotatedArticle:
+    """An article page with its annotation files and anchored notes, all checked."""
+
+    article: Article
+    files: tuple[AnnotationFile, ...]
+    notes: tuple[AnchoredNote, ...]
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Every article page of a site with its notes, and the reliability policy (pipeline.prepare)."""
+
+    articles: tuple[AnnotatedArticle, ...]
+    policy: Policy | None
+    docs: Path  # the folder of the article pages, resolved
+    views: frozenset[str] = frozenset()  # the per-article pages the site will have (article.VIEWS)
+
+    def article(self, slug: str) -> AnnotatedArticle | None:
+        return next((a for a in self.articles if a.article.slug == slug), None)

@@ -8,7 +8,7 @@ in every file, so nothing under annotations/ is lost or published half-checked.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from .anchor import anchor_article
@@ -16,28 +16,10 @@ from .article import find_articles, markdown_files, site_views
 from .errors import AnnotationError, ProblemCollector
 from .inputs import check_regular
 from .load import load_folder
-from .model import AnchoredNote, AnnotationFile, Article, MachineCheck
+from .model import AnnotatedArticle, AnnotationFile, Article, MachineCheck, Publication
 from .paths import POLICY_NAME, RECORD_NAME
+from .record import excerpt_key, read_record
 from .reliability import Policy, check_sources, check_unused, load_policy
-from .verify import excerpt_key, read_record
-
-
-@dataclass(frozen=True)
-class AnnotatedArticle:
-    article: Article
-    files: tuple[AnnotationFile, ...]
-    notes: tuple[AnchoredNote, ...]
-
-
-@dataclass(frozen=True)
-class Publication:
-    articles: tuple[AnnotatedArticle, ...]
-    policy: Policy | None
-    docs: Path  # the folder of the article pages, resolved
-    views: frozenset[str] = frozenset()  # the per-article pages the site will have (article.VIEWS)
-
-    def article(self, slug: str) -> AnnotatedArticle | None:
-        return next((a for a in self.articles if a.article.slug == slug), None)
 
 
 def load_policy_in(annotations_dir: Path, problems: ProblemCollector) -> Policy | None:
@@ -119,6 +101,8 @@ def _check_unique(articles: list[Article], problems: ProblemCollector) -> None:
                     article.path, 1, 1, f"this page has the same {what} as {other.path}", "each article needs its own"
                 )
 
+
+__all__ = ["AnnotatedArticle", "Publication", "annotate_article", "load_policy_in", "prepare", "with_standing"]
 
 _PREPARED: dict[tuple[Path, Path], tuple[tuple, Publication | AnnotationError]] = {}
 

@@ -22,11 +22,10 @@ import json
 import posixpath
 from pathlib import Path
 
-import rcssmin
-import rjsmin
 from markdown.serializers import to_html_string
 
 from . import csp, generated, opendata, pages, search
+from .assets import ASSETS, shipped
 from .errors import ProblemCollector
 from .htmlscan import BuiltPage, body_fragment
 from .inputs import write_text
@@ -35,7 +34,6 @@ from .pipeline import AnnotatedArticle, Publication, prepare
 from .siteconfig import SiteConfig
 from .standalone import standalone_html
 
-ASSETS = Path(__file__).with_name("assets")
 ASSET_DIR = "assets/annotator"
 PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "article": ("annotator.css", "sidenotes.js"),
@@ -44,17 +42,6 @@ PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "other": ("annotator.css", "pages.css"),
 }
 NOT_SEARCHED = {"claims", "sources", "search"}  # sections whose pages repeat the notes, or are the search
-
-
-def shipped(name: str) -> str:
-    """An asset as the site serves it: the readable source (plus the rules generated from the
-    relation table), minified by rcssmin or rjsmin."""
-    code = (ASSETS / name).read_text(encoding="utf-8")
-    if name == "claims.css":
-        code += generated.claims_filter_css()
-    elif name == "annotator.css":
-        code += generated.reader_filter_css()
-    return rcssmin.cssmin(code) if name.endswith(".css") else rjsmin.jsmin(code)
 
 
 def built_pages(site: Path) -> list[str]:

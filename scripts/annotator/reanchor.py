@@ -207,7 +207,7 @@ def reanchor(docs: Path, annotations: Path, write: bool = True) -> tuple[list[st
 
 
 def cmd_reanchor(args) -> int:
-    from .siteconfig import site_of
+    from .config import site_of
 
     _, docs, annotations = site_of(args)
     done, manual = reanchor(docs, annotations, write=not args.dry_run)

@@ -20,11 +20,12 @@ from .errors import ProblemCollector
 from .inputs import cached_by_stat, check_regular, read_text
 from .model import Annotation, Source, SourceClass
 from .paths import POLICY_NAME
+from .schema import RELATIONS
 from .yamlblock import parse_block
 
 REPUBLISHER = "republisher"  # the class of sites that host other outlets' texts
 PRIMARY = "primary"  # the class of the record itself: an official statement, a transcript
-JUDGED = ("supports", "contradicts")  # verdicts that must rest on a source that can carry one
+JUDGED = tuple(r.name for r in RELATIONS if r.needs_deciding_source)  # x-needs-deciding-source: read-only view
 # Host names that are never a public site: loopback, link-local, private and reserved names.
 PRIVATE_NAMES = ("localhost", "local", "localdomain", "internal", "intranet", "lan", "home", "corp", "private",
                  "test", "example", "invalid", "onion", "arpa", "home.arpa")  # fmt: skip
@@ -256,7 +257,7 @@ def check_sources(policy: Policy, annotation: Annotation, problems: ProblemColle
     whose text was read faithfully."""
     for source in annotation.sources:
         check_source(policy, source, annotation.path, problems)
-    if annotation.relation not in JUDGED:
+    if not annotation.relation_row.needs_deciding_source:  # the relation table's x-needs-deciding-source
         return
     backing = [s for s in annotation.sources if s.relation == annotation.relation]
     standings = [policy.class_of(s) for s in backing]

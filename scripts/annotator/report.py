@@ -39,8 +39,8 @@ def needs_attention(item: AnnotatedArticle, today: dt.date | None = None) -> lis
     for n in item.notes:
         a = n.annotation
         where = f"{a.path}:{a.line}"
-        if a.relation == "unsourced":
-            lines.append(f"{where}: note {n.number} is unsourced")
+        if a.relation_row.no_sources:  # nothing could be found (x-no-sources: unsourced)
+            lines.append(f"{where}: note {n.number} is {a.relation_row.label.lower()}")
         for s in a.sources:
             if not s.verified:
                 lines.append(f"{where}: note {n.number} source not verified: {s.link}")

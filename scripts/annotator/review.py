@@ -905,7 +905,7 @@ def review(
 
 
 def cmd_review(args) -> int:
-    from .siteconfig import site_of
+    from .config import site_of
 
     _, docs, annotations = site_of(args)
     result = review_both(args.base, args.head, docs, annotations, limit=args.limit)

@@ -2,9 +2,10 @@
 commands.
 
 Inside a MkDocs build the plugin hands MkDocs' own parsed config to `from_mkdocs`; a command
-(validate, postbuild after Zensical) loads mkdocs.yml with MkDocs' loader (`read_config`), so
-`!ENV` values and defaults are the generator's own. Without MkDocs installed (a Zensical-only
-install) the file is read as plain YAML, with MkDocs' defaults. The annotator extension's own
+(validate, postbuild after Zensical) loads mkdocs.yml with MkDocs' loader (config.read_config,
+through mkdocs_plugin: the only module that imports MkDocs), so `!ENV` values and defaults are the
+generator's own. Without MkDocs installed (a Zensical-only install) the file is read as plain YAML
+(`read_plain`), with MkDocs' defaults. The annotator extension's own
 folders (`markdown_extensions: - annotator: {docs_dir, annotations_dir}`) are relative to the
 config file's folder, like MkDocs' docs_dir.
 """
@@ -65,45 +66,7 @@ def from_mkdocs(config) -> SiteConfig:
     )
 
 
-def site_of(args) -> tuple[SiteConfig | None, Path, Path]:
-    """(config, docs, annotations) for a command: --config (mkdocs.yml), --docs/--annotations overriding."""
-    config = read_config(args.config) if args.config.exists() else None
-    docs = args.docs or (_here(config.docs_dir) if config else Path(DOCS))
-    annotations = args.annotations or (_here(config.annotations_dir) if config else Path(ANNOTATIONS))
-    return config, docs, annotations
-
-
-def _here(path: Path) -> Path:
-    """A folder relative to the current one when it is under it: messages name files as a
-    contributor sees them (annotations/x.md:8:1) and GitHub marks them on the pull request."""
-    try:
-        return path.relative_to(Path.cwd().resolve())
-    except ValueError:
-        return path
-
-
-def read_config(path: Path = Path("mkdocs.yml")) -> SiteConfig:
-    """The settings of the site whose config file is `path`."""
-    try:
-        from mkdocs.config import load_config
-    except ImportError:
-        return _read_plain(path)
-    import logging
-
-    from mkdocs.exceptions import ConfigurationError
-
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # a command prints its own problems
-    try:
-        return from_mkdocs(load_config(str(path)))
-    except ConfigurationError as error:
-        from .errors import AnnotationError, Problem
-
-        raise AnnotationError(
-            [Problem(str(path), 1, 1, f"the site's config is not valid: {error}", "fix it")]
-        ) from None
-
-
-def _read_plain(path: Path) -> SiteConfig:
+def read_plain(path: Path) -> SiteConfig:
     import yaml
 
     class Loader(yaml.SafeLoader):

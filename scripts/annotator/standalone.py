@@ -11,6 +11,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .assets import shipped
 from .csp import STANDALONE_POLICY
 from .generated import article_header, reader_filter
 from .pipeline import AnnotatedArticle
@@ -27,12 +28,6 @@ a { color: light-dark(#0b57d0, #8ab4f8); }
 :root { --sn-header: 1rem; }
 @media print { main { max-width: none; padding: 0; } body { background: none; } }
 """
-
-
-def shipped(name: str) -> str:
-    from .postbuild import shipped as minified  # postbuild imports this module
-
-    return minified(name)
 
 
 class _Document(Treeprocessor):

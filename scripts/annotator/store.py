@@ -18,7 +18,7 @@ from .errors import AnnotationError, ProblemCollector
 from .model import Article
 from .paths import POLICY_NAME, RECORD_NAME
 from .pipeline import AnnotatedArticle, Publication, annotate_article, load_policy_in, prepare
-from .verify import read_record
+from .record import read_record
 
 
 def _stat(path: Path) -> tuple:

@@ -49,8 +49,8 @@ def uncovered(item: AnnotatedArticle) -> list[Sentence]:
 
 
 def cmd_uncovered(args) -> int:
+    from .config import site_of
     from .pipeline import prepare
-    from .siteconfig import site_of
 
     _, docs, annotations = site_of(args)
     for item in prepare(docs, annotations).articles:

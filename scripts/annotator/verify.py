@@ -51,26 +51,32 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
-from .anchor import _EQUIVALENT
-from .errors import AnnotationError, ProblemCollector
-from .inputs import cached_by_stat, check_regular, read_text, write_text
-from .paths import COMMAND, RECORD_NAME
+from .anchor import EQUIVALENT
+from .inputs import write_text
+from .paths import RECORD_NAME
+from .record import (  # the record's reading lives in record.py; these names stay importable here
+    MAX_RECORD_BYTES,
+    MAX_URL,
+    REACHABILITY,
+    RECORD_SCHEMA,
+    RESULTS,
+    excerpt_key,
+    read_record,
+    record_problem,
+)
+
+__all__ = [  # the record's names, re-exported: they were defined here
+    "MAX_RECORD_BYTES", "MAX_URL", "REACHABILITY", "RECORD_SCHEMA", "RESULTS", "excerpt_key", "read_record",
+    "record_problem", "Settings", "Check", "Checks", "verify", "report", "write_record", "cmd_verify", "add_parser",
+]  # fmt: skip
 
 USER_AGENT = "annotated-reading-verify/0.3 (checks that quoted excerpts are still on the cited pages)"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MAX_ROBOTS_BYTES = 500 * 1024  # what RFC 9309 asks a crawler to read at least
 MAX_HOPS = 5
-MAX_URL = 2048
 MAX_DETAIL = 300
 REDIRECTS = (301, 302, 303, 307, 308)
-
-# What a check's result can be (the record accepts no other), and an address's reachability.
-RESULTS = (
-    "found", "redirected", "changed", "dead", "timeout", "not-html", "robots", "error", "refused", "too-large",
-    "offline",
-)  # fmt: skip
-REACHABILITY = ("ok", "redirected", "dead", "timeout", "not-html", "robots", "error", "refused", "offline")
 
 
 @dataclass
@@ -127,12 +133,7 @@ class Checks(list):
     offline: bool = False
 
 
-def excerpt_key(url: str, excerpt: str) -> str:
-    digest = hashlib.sha256(" ".join(excerpt.split()).encode("utf-8")).hexdigest()[:16]
-    return f"{url} {digest}"
-
-
-_FOLD = str.maketrans(_EQUIVALENT)
+_FOLD = str.maketrans(EQUIVALENT)
 _SPACES = re.compile(r"\s+")
 
 
@@ -770,43 +771,6 @@ def verify(publication, settings: Settings, today: dt.date | None = None) -> Che
 
 # ---- The record: what a machine found, and when -------------------------------------------------
 
-_URL = {"type": "string", "maxLength": MAX_URL, "pattern": r"^https?://[^\s]+$"}
-_TEXT = {"type": "string", "maxLength": 1000}
-RECORD_SCHEMA = {  # exactly what write_record writes, and nothing else
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "type": "object",
-    "required": ["checks"],
-    "additionalProperties": False,
-    "properties": {
-        "about": _TEXT,
-        "checks": {
-            "type": "object",
-            "maxProperties": 100_000,
-            "propertyNames": {"maxLength": MAX_URL + 17},
-            "additionalProperties": {
-                "type": "object",
-                "required": ["url", "excerpt", "result", "checked_on"],
-                "additionalProperties": False,
-                "properties": {
-                    "url": _URL,
-                    "excerpt": {"type": "string", "minLength": 1, "maxLength": 450},
-                    "result": {"enum": list(RESULTS)},
-                    "checked_on": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
-                    "status": {"type": "integer", "minimum": 100, "maximum": 999},
-                    "final_url": _URL,
-                    "detail": _TEXT,
-                    "original": _URL,
-                    "original_result": {"enum": list(REACHABILITY)},
-                    "archive": _URL,
-                    "archive_result": {"enum": list(REACHABILITY)},
-                    "notes": {"type": "array", "maxItems": 10_000, "items": {"type": "string", "maxLength": 4096}},
-                },
-            },
-        },
-    },
-}
-MAX_RECORD_BYTES = 16 * 1024 * 1024
-
 
 def write_record(annotations: Path, checks: list[Check]) -> Path:
     record = {
@@ -817,82 +781,6 @@ def write_record(annotations: Path, checks: list[Check]) -> Path:
         },
     }
     return write_text(annotations, RECORD_NAME, json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
-
-
-def read_record(annotations: Path, problems: ProblemCollector) -> dict[str, dict]:
-    """The record's checks by key, or {} (with a problem if the file is there but unusable)."""
-    path = annotations / RECORD_NAME
-    if not path.exists():
-        return {}
-    try:
-        return _load_record(path)
-    except AnnotationError as error:
-        problems.extend(error)
-        return {}
-
-
-@cache
-def _record_validator():
-    import fastjsonschema
-
-    return fastjsonschema.compile(RECORD_SCHEMA)
-
-
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def record_problem(record, today: dt.date | None = None) -> str:
-    """What makes record not something write_record wrote ("" if nothing): the schema first
-    (fast, compiled; then jsonschema for the message), then what a schema cannot say: real
-    dates not in the future (a day's grace for time zones), keys that match their checks."""
-    import fastjsonschema
-
-    try:
-        _record_validator()(record)
-    except fastjsonschema.JsonSchemaException:
-        import jsonschema
-
-        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(RECORD_SCHEMA).iter_errors(record))
-        if error is None:  # the two validators disagree: say so plainly
-            return "it does not match the record's schema"
-        where = "/".join(_short(str(p)) for p in error.absolute_path)
-        return _short(f"at {where or 'the top'}: {error.message}", 300)
-    latest = (today or dt.date.today()) + dt.timedelta(days=1)
-    for key, check in record["checks"].items():
-        where = f"at checks/{_short(key)}"
-        try:
-            day = dt.date.fromisoformat(check["checked_on"])
-        except ValueError:
-            return f"{where}/checked_on: {check['checked_on']} is not a date"
-        if day > latest:
-            return f"{where}/checked_on: {check['checked_on']} is in the future"
-        if key != excerpt_key(check["url"], check["excerpt"]):
-            return f"{where}: the key is not its url and excerpt's"
-    return ""
-
-
-@cached_by_stat
-def _load_record(path: Path) -> dict[str, dict]:
-    problems = ProblemCollector()
-    text = read_text(path, problems, limit=MAX_RECORD_BYTES) if check_regular(path, problems) else None
-    checks = {}
-    if text is not None:
-        try:
-            record = json.loads(text)
-        except (ValueError, RecursionError):
-            why = "it is not JSON"
-        else:
-            why = record_problem(record)
-        if why:
-            problems.add(
-                path, 1, 1, f"the verification record is not what annotator verify writes ({why})",
-                f"run: {COMMAND} verify, or remove the file",
-            )  # fmt: skip
-        else:
-            checks = record["checks"]
-    problems.raise_if_any()
-    return checks
 
 
 # ---- The report ---------------------------------------------------------------------------------
@@ -932,8 +820,8 @@ def report(checks: list[Check]) -> str:
 
 
 def cmd_verify(args) -> int:
+    from .config import site_of
     from .pipeline import prepare
-    from .siteconfig import site_of
 
     _, docs, annotations = site_of(args)
     publication = prepare(docs, annotations)
