@@ -11,7 +11,8 @@
    - on wide screens each margin note is set level with the first line of its assertion, or
      just below the note before it (after gwern.net's sidenotes); without script they float.
      Each note is placed by its closed height (number, verdict, claim): an open note unfolds
-     over the margin below it (annotator.css) and no other note moves. */
+     over the margin below it (annotator.css) and no other note moves;
+   - the header's disputed notes get next/previous buttons and keys (its own section below). */
 (function () {
   "use strict";
   var started = performance.now();
@@ -198,5 +199,62 @@
   window.addEventListener("hashchange", showTarget);
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", showTarget);
   else showTarget();
+  // ---- Disputed notes: next / previous ---------------------------------------------------------
+  // The header's list of disputed notes (generated.disputed_nav) works as plain links; here two
+  // buttons and two keys (j / ], k / [; not while typing) open the next or previous one in turn.
+  var DISPUTED = {
+    navSelector: "nav.sn-disputed",
+    linkSelector: "a.sn-disputed-link",
+    nextKeys: ["j", "]"],
+    previousKeys: ["k", "["],
+    buttonClass: "sn-disputed-step",
+    typing: "input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]:not([contenteditable=false])"
+  };
+  var disputedNav = doc.querySelector(DISPUTED.navSelector);
+  var disputedIds = disputedNav ? [].map.call(disputedNav.querySelectorAll(DISPUTED.linkSelector), function (a) {
+    return decodeURIComponent(a.getAttribute("href").slice(1));
+  }) : [];
+  var disputedAt = -1, disputedOpened = null;
+
+  function disputedStep(by) {
+    if (!disputedIds.length) return;
+    var here = disputedIds.indexOf(decodeURIComponent(location.hash.slice(1)));
+    if (here >= 0) disputedAt = here;
+    disputedAt = disputedAt < 0 ? (by > 0 ? 0 : disputedIds.length - 1)
+      : (disputedAt + by + disputedIds.length) % disputedIds.length;
+    var id = disputedIds[disputedAt], toggle = toggleFor(id);
+    if (disputedOpened && disputedOpened !== toggle) setOpen(disputedOpened, false);
+    disputedOpened = toggle;
+    if (location.hash === "#" + id) showTarget();
+    else location.hash = id;  // hashchange opens and shows it (showTarget)
+    if (toggle) toggle.focus({ preventScroll: true });
+  }
+
+  function disputedButton(text, label, by) {
+    var button = doc.createElement("button");
+    button.type = "button";
+    button.className = DISPUTED.buttonClass;
+    button.textContent = text;
+    button.setAttribute("aria-label", label);
+    button.title = label + " (key " + (by > 0 ? DISPUTED.nextKeys : DISPUTED.previousKeys).join(" or ") + ")";
+    button.addEventListener("click", function () { disputedStep(by); });
+    return button;
+  }
+
+  function onDisputedKey(event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && target.closest && target.closest(DISPUTED.typing)) return;
+    var by = DISPUTED.nextKeys.indexOf(event.key) >= 0 ? 1 : DISPUTED.previousKeys.indexOf(event.key) >= 0 ? -1 : 0;
+    if (!by) return;
+    event.preventDefault();
+    disputedStep(by);
+  }
+
+  if (disputedIds.length) {
+    disputedNav.appendChild(disputedButton("‹ Previous", "Previous disputed note", -1));
+    disputedNav.appendChild(disputedButton("Next ›", "Next disputed note", 1));
+    doc.addEventListener("keydown", onDisputedKey);
+  }
   performance.measure("sidenotes", { start: started });  // read by scripts/benchmark, with sidenotes-place
 })();
