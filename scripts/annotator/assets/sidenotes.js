@@ -201,60 +201,42 @@
   else showTarget();
   // ---- Disputed notes: next / previous ---------------------------------------------------------
   // The header's list of disputed notes (generated.disputed_nav) works as plain links; here two
-  // buttons and two keys (j / ], k / [; not while typing) open the next or previous one in turn.
+  // buttons and the keys j / ] (next) and k / [ (previous), not while typing, open them in turn.
   var DISPUTED = {
-    navSelector: "nav.sn-disputed",
-    linkSelector: "a.sn-disputed-link",
-    nextKeys: ["j", "]"],
-    previousKeys: ["k", "["],
-    buttonClass: "sn-disputed-step",
-    typing: "input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]:not([contenteditable=false])"
+    nav: "nav.sn-disputed",
+    next: "j]",
+    previous: "k[",
+    typing: "input:not([type=checkbox],[type=radio]),textarea,select,[contenteditable]"
   };
-  var disputedNav = doc.querySelector(DISPUTED.navSelector);
-  var disputedIds = disputedNav ? [].map.call(disputedNav.querySelectorAll(DISPUTED.linkSelector), function (a) {
-    return decodeURIComponent(a.getAttribute("href").slice(1));
-  }) : [];
-  var disputedAt = -1, disputedOpened = null;
+  var dNav = doc.querySelector(DISPUTED.nav), dIds = [], dAt = -1, dOpen = null;
+  if (dNav) dNav.querySelectorAll("a").forEach(function (a) { dIds.push(a.hash.slice(1)); });
 
-  function disputedStep(by) {
-    if (!disputedIds.length) return;
-    var here = disputedIds.indexOf(decodeURIComponent(location.hash.slice(1)));
-    if (here >= 0) disputedAt = here;
-    disputedAt = disputedAt < 0 ? (by > 0 ? 0 : disputedIds.length - 1)
-      : (disputedAt + by + disputedIds.length) % disputedIds.length;
-    var id = disputedIds[disputedAt], toggle = toggleFor(id);
-    if (disputedOpened && disputedOpened !== toggle) setOpen(disputedOpened, false);
-    disputedOpened = toggle;
+  function step(by) {  // open the next (1) or previous (-1) disputed note, closing the one left
+    var n = dIds.length, here = dIds.indexOf(location.hash.slice(1));
+    if (here >= 0) dAt = here;
+    dAt = dAt < 0 ? (by > 0 ? 0 : n - 1) : (dAt + by + n) % n;
+    var id = dIds[dAt], toggle = toggleFor(id);
+    if (dOpen && dOpen !== toggle) setOpen(dOpen, false);
+    dOpen = toggle;
     if (location.hash === "#" + id) showTarget();
     else location.hash = id;  // hashchange opens and shows it (showTarget)
-    if (toggle) toggle.focus({ preventScroll: true });
+    toggle.focus({ preventScroll: true });
   }
 
-  function disputedButton(text, label, by) {
-    var button = doc.createElement("button");
-    button.type = "button";
-    button.className = DISPUTED.buttonClass;
-    button.textContent = text;
-    button.setAttribute("aria-label", label);
-    button.title = label + " (key " + (by > 0 ? DISPUTED.nextKeys : DISPUTED.previousKeys).join(" or ") + ")";
-    button.addEventListener("click", function () { disputedStep(by); });
-    return button;
-  }
-
-  function onDisputedKey(event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-    var target = event.target;
-    if (target && target.closest && target.closest(DISPUTED.typing)) return;
-    var by = DISPUTED.nextKeys.indexOf(event.key) >= 0 ? 1 : DISPUTED.previousKeys.indexOf(event.key) >= 0 ? -1 : 0;
-    if (!by) return;
-    event.preventDefault();
-    disputedStep(by);
-  }
-
-  if (disputedIds.length) {
-    disputedNav.appendChild(disputedButton("‹ Previous", "Previous disputed note", -1));
-    disputedNav.appendChild(disputedButton("Next ›", "Next disputed note", 1));
-    doc.addEventListener("keydown", onDisputedKey);
+  if (dIds.length) {
+    [-1, 1].forEach(function (by) {
+      var button = doc.createElement("button");
+      button.type = "button";
+      button.textContent = (by > 0 ? "Next" : "Previous") + " disputed note";
+      button.onclick = function () { step(by); };
+      dNav.appendChild(button);
+    });
+    doc.addEventListener("keydown", function (e) {
+      var by = e.key.length !== 1 ? 0 : DISPUTED.next.indexOf(e.key) >= 0 ? 1 : DISPUTED.previous.indexOf(e.key) >= 0 ? -1 : 0;
+      if (!by || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.target.closest(DISPUTED.typing)) return;
+      e.preventDefault();
+      step(by);
+    });
   }
   performance.measure("sidenotes", { start: started });  // read by scripts/benchmark, with sidenotes-place
 })();
