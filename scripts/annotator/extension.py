@@ -5,6 +5,11 @@ Python-Markdown (MkDocs, Zensical):
       - annotator:
           docs_dir: docs                 # where article pages are (relative to the current folder)
           annotations_dir: annotations   # where their annotation folders and the policy are
+          repo_url: https://github.com/owner/name   # optional: each note links to a fix there
+          edit_uri: edit/main/                      # optional, MkDocs' setting (its branch is used)
+
+The repository is the extension's option, not MkDocs' `repo_url`: with that set, the theme
+fetches the repository's statistics from the network on every page.
 
 Each page is converted by its own Markdown instance; the extension finds by itself whether the
 page is an article (by its text, see article.page_key) and which generated section a page asks
@@ -27,6 +32,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import generated, pages
 from .article import page_key
 from .errors import AnnotationError
+from .notelinks import FixLinks, repository
 from .paths import ANNOTATIONS, DOCS
 from .render import annotate_tree, article_body
 from .safepage import SafePage
@@ -80,7 +86,9 @@ class _Annotate(Treeprocessor):
         body = article_body(root, article)
         if item is not None:
             try:
-                annotate_tree(body, article, list(item.notes), self.md.htmlStash.store)
+                repo = self.extension.repository
+                fixes = FixLinks(repo, article) if repo is not None else None
+                annotate_tree(body, article, list(item.notes), self.md.htmlStash.store, fixes)
             except AnnotationError as error:
                 result.error, item = error, None
         if result.error is not None:
@@ -162,10 +170,17 @@ class AnnotatorExtension(Extension):
         self.config = {
             "docs_dir": [DOCS, "Folder of the site's pages (relative to the current folder)"],
             "annotations_dir": [ANNOTATIONS, "Folder of the annotation folders and the reliability policy"],
+            "repo_url": ["", "The site's repository (https://github.com/owner/name): notes link to a fix there"],
+            "edit_uri": ["", "MkDocs' edit_uri (edit/<branch>/docs/): the branch the edit links open"],
+            "repo_root": ["", "Folder that repository paths start from (default: the current folder)"],
         }
         super().__init__(**kwargs)
         self.article = None
         self.safe = SafePage()  # every page is contributor input
+
+    @property
+    def repository(self):
+        return repository(self.getConfig("repo_url"), self.getConfig("edit_uri"), self.getConfig("repo_root") or None)
 
     @property
     def store(self) -> Store:

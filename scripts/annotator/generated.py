@@ -115,9 +115,45 @@ def article_header(
             if name in views:
                 summary += [" ", element("a", {"href": view_link(name, f"{name}-{article.slug}.html")}, text), "."]
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
+    if (contested := disputed_nav(item)) is not None:
+        parts.append(contested)
     if item is not None and item.notes:
         parts.append(print_sources(item))
     return element("div", {"class": "article-meta"}, None, *parts)
+
+
+DISPUTED_WORDS = 8  # of a claim, in the list of disputed notes
+
+
+def disputed_nav(item: AnnotatedArticle | None) -> etree.Element | None:
+    """The contested claims at a glance: a link to each note whose verdict falls short of
+    support (qualifies, contradicts), in reading order: its number (the claim's first words
+    for screen readers and on hover), so even dozens of them take a line or two.
+    Plain links (they open their note without script); sidenotes.js adds next/previous buttons
+    and keys. None when no note is disputed."""
+    notes = [n for n in item.notes if disputed(n.annotation.relation_row)] if item is not None else []
+    if not notes:
+        return None
+    entries = []
+    for n in notes:  # the number shows; the claim is said to screen readers and on hover
+        words = n.annotation.summary.split()
+        short = " ".join(words[:DISPUTED_WORDS]) + ("…" if len(words) > DISPUTED_WORDS else "")
+        relation = n.annotation.relation_row
+        attributes = {
+            "href": f"#{n.note_id}",
+            "class": f"sn-disputed-link {relation.css_class}",
+            "title": f"{relation.label}: {short}",
+        }
+        said = element("span", {"class": "sn-sr"}, f"note {n.number}, {relation.label.lower()}: {short}")
+        shown = element("span", {"aria-hidden": "true"}, str(n.number))
+        entries.append(element("li", None, None, element("a", attributes, None, shown, said)))
+    return element(
+        "nav",
+        {"class": "sn-disputed", "aria-label": "Disputed claims", "data-search-exclude": ""},
+        None,
+        element("span", {"class": "sn-disputed-title"}, f"Disputed claims ({len(notes)}): "),
+        element("ol", None, None, *entries),
+    )
 
 
 def print_sources(item: AnnotatedArticle) -> etree.Element:

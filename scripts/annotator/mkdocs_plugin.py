@@ -71,6 +71,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         self.site = from_mkdocs(config)
         options = config.mdx_configs.setdefault("annotator", {})
         options.update(docs_dir=str(self.site.docs_dir), annotations_dir=str(self.site.annotations_dir))
+        # The repository the notes link to for a fix: the extension's own repo_url (MkDocs'
+        # repo_url, if set, makes the theme fetch repository statistics on every page).
+        options.setdefault("repo_url", self.site.repo_url)
+        options.setdefault("edit_uri", self.site.edit_uri)
+        options["repo_root"] = str(self.site.config_file.parent)
         return config
 
     def on_files(self, files, *, config):

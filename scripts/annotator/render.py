@@ -38,25 +38,26 @@ from markdown.treeprocessors import Treeprocessor
 from .blocks import NOT_INLINE, block_text, blocks_of, segments
 from .errors import AnnotationError, Problem
 from .model import AnchoredNote, Article
+from .notelinks import FixLinks
 from .safepage import SafePage
 from .sidenote import Stash, element, sidenote_element
 
 
-def _controls(note: AnchoredNote, stash: Stash) -> list[etree.Element]:
+def _controls(note: AnchoredNote, stash: Stash, fixes: FixLinks | None = None) -> list[etree.Element]:
     css = note.annotation.relation_row.css_class
     toggle = element(
         "input", {"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
     )
     hidden = element("span", {"class": "sn-sr"}, "note ")
     number = element("label", {"class": f"sn-num {css}", "for": note.toggle_id}, None, hidden, str(note.number))
-    return [toggle, number, sidenote_element(note, stash)]
+    return [toggle, number, sidenote_element(note, stash, fixes)]
 
 
 class _Block:
     """One block being annotated: its notes, cut points and the controls still to place."""
 
-    def __init__(self, notes: list[AnchoredNote], stash: Stash):
-        self.notes, self.stash = notes, stash
+    def __init__(self, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None):
+        self.notes, self.stash, self.fixes = notes, stash, fixes
         self.cuts = sorted({n.start for n in notes} | {n.end for n in notes})
         self.done: set[str] = set()
 
@@ -89,7 +90,7 @@ class _Block:
             for n in sorted((n for n in self.notes if n.end == b and n.start < b), key=lambda n: n.number):
                 if f"{n.id}:end" not in self.done:
                     self.done.add(f"{n.id}:end")
-                    pieces.append(_controls(n, self.stash))
+                    pieces.append(_controls(n, self.stash, self.fixes))
         return pieces
 
 
@@ -110,9 +111,11 @@ def _place(owner: etree.Element, where: str, pieces: list, parents: dict) -> Non
         container.insert(index + offset, child)
 
 
-def annotate_block(block: etree.Element, notes: list[AnchoredNote], stash: Stash) -> None:
+def annotate_block(
+    block: etree.Element, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None
+) -> None:
     """Mark each note's span inside one block, in place. Offsets index the block's text."""
-    state = _Block(notes, stash)
+    state = _Block(notes, stash, fixes)
     parents = {child: parent for parent in block.iter() for child in parent}
     top = {}  # each inline element -> the child of the block that holds it
     for child in block:
@@ -156,8 +159,11 @@ def article_body(root: etree.Element, article: Article) -> etree.Element:
     return body
 
 
-def annotate_tree(root: etree.Element, article: Article, notes: list[AnchoredNote], stash: Stash) -> None:
-    """Annotate a converted article page; its blocks must be the article's blocks."""
+def annotate_tree(
+    root: etree.Element, article: Article, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None
+) -> None:
+    """Annotate a converted article page; its blocks must be the article's blocks. With `fixes`
+    (the site names its repository) each note links to a fix."""
     blocks = blocks_of(root)
     texts = tuple(block_text(b) for b in blocks)
     if texts != article.paragraphs:
@@ -181,7 +187,7 @@ def annotate_tree(root: etree.Element, article: Article, notes: list[AnchoredNot
     for number, block in enumerate(blocks, start=1):
         block.set("id", f"p{number}")
         if number in by_block:
-            annotate_block(block, by_block[number], stash)
+            annotate_block(block, by_block[number], stash, fixes)
 
 
 class _Annotate(Treeprocessor):

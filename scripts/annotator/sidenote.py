@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from .errors import counted
 from .model import AnchoredNote, Source
 from .note import LINK_REL
+from .notelinks import FixLinks, at_excerpt
 
 Stash = Callable[[str], str]  # stores finished HTML, returns the placeholder Markdown swaps back
 
@@ -68,12 +69,12 @@ def provenance(source: Source) -> list:
     standing = source.standing
     if standing is None:
         if source.via and source.url:
-            return [", ", link(source.via, f"via {host(source.via)}", "sn-via")]
+            return [", ", link(at_excerpt(source.via, source.excerpt), f"via {host(source.via)}", "sn-via")]
         return [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")] if source.via else []
     parts: list = [" (", class_element(standing), ")"]
     read_class = getattr(standing, "read_class", None)
     if source.via:
-        parts += [", read on ", link(source.via, host(source.via), "sn-via")]
+        parts += [", read on ", link(at_excerpt(source.via, source.excerpt), host(source.via), "sn-via")]
     else:
         parts.append(f", read on {host(source.url or '')}")
     if read_class is not None:
@@ -85,12 +86,13 @@ def provenance(source: Source) -> list:
 
 def source_element(source: Source) -> etree.Element:
     """One source: linked title; author, outlet, date; the original's class and the page read with
-    its class; relation; excerpt; check."""
+    its class; relation; excerpt; check. Each link opens its page at the excerpt's words (a text
+    fragment, notelinks.at_excerpt)."""
     byline = ", ".join(x for x in (source.author, source.outlet, source.date) if x)
-    parts: list = [link(source.link, source.title, "sn-title"), " ", element("span", {"class": "sn-outlet"}, byline)]
+    parts: list = [link(at_excerpt(source.link, source.excerpt), source.title, "sn-title"), " ", element("span", {"class": "sn-outlet"}, byline)]
     parts += provenance(source)
     if source.archive_url:
-        parts += [" ", link(source.archive_url, "archived copy", "sn-archive")]
+        parts += [" ", link(at_excerpt(source.archive_url, source.excerpt), "archived copy", "sn-archive")]
     relation = source.relation_row
     parts += [" ", element("span", {"class": f"sn-rel {relation.css_class}"}, relation.label)]
     parts += [" ", element("q", {"class": "sn-excerpt"}, source.excerpt)]
@@ -127,8 +129,17 @@ def check_element(source: Source) -> etree.Element:
     return element("span", {"class": "sn-check" + (" sn-check--unverified" if warn else "")}, "; ".join(said))
 
 
-def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
-    """The sidenote: back-link number, badge, source count, claim, note text, sources."""
+def links_element(note: AnchoredNote, fixes: FixLinks | None = None) -> etree.Element:
+    """The open note's own links: to itself (a permalink), and, when the site names its
+    repository, to a fix (the annotation file in GitHub's editor, a pre-filled issue)."""
+    parts: list = [element("a", {"class": "sn-permalink", "href": f"#{note.note_id}"}, "Link to this note")]
+    for css, text, href in fixes.links(note) if fixes is not None else []:
+        parts += [" · ", link(href, text, css)]
+    return element("span", {"class": "sn-links"}, None, *parts)
+
+
+def sidenote_element(note: AnchoredNote, stash: Stash, fixes: FixLinks | None = None) -> etree.Element:
+    """The sidenote: back-link number, badge, source count, claim, note text, sources, links."""
     a = note.annotation
     relation = a.relation_row
     count = len(a.sources)
@@ -147,6 +158,7 @@ def sidenote_element(note: AnchoredNote, stash: Stash) -> etree.Element:
     ]
     if a.sources:
         parts.append(element("span", {"class": "sn-sources"}, None, *(source_element(s) for s in a.sources)))
+    parts.append(links_element(note, fixes))
     attributes = {
         "class": f"sidenote {relation.css_class}",
         "id": note.note_id,

@@ -11,7 +11,8 @@
    - on wide screens each margin note is set level with the first line of its assertion, or
      just below the note before it (after gwern.net's sidenotes); without script they float.
      Each note is placed by its closed height (number, verdict, claim): an open note unfolds
-     over the margin below it (annotator.css) and no other note moves. */
+     over the margin below it (annotator.css) and no other note moves;
+   - the header's disputed notes get next/previous buttons and keys (its own section below). */
 (function () {
   "use strict";
   var started = performance.now();
@@ -198,5 +199,44 @@
   window.addEventListener("hashchange", showTarget);
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", showTarget);
   else showTarget();
+  // ---- Disputed notes: next / previous ---------------------------------------------------------
+  // The header's list of disputed notes (generated.disputed_nav) works as plain links; here two
+  // buttons and the keys j / ] (next) and k / [ (previous), not while typing, open them in turn.
+  var DISPUTED = {
+    nav: "nav.sn-disputed",
+    next: "j]",
+    previous: "k[",
+    typing: "input:not([type=checkbox],[type=radio]),textarea,select,[contenteditable]"
+  };
+  var dNav = doc.querySelector(DISPUTED.nav), dIds = [], dAt = -1, dOpen = null;
+  if (dNav) dNav.querySelectorAll("a").forEach(function (a) { dIds.push(a.hash.slice(1)); });
+
+  function step(by) {  // open the next (1) or previous (-1) disputed note, closing the one left
+    var n = dIds.length, here = dIds.indexOf(location.hash.slice(1));
+    if (here >= 0) dAt = here;
+    dAt = dAt < 0 ? (by > 0 ? 0 : n - 1) : (dAt + by + n) % n;
+    var id = dIds[dAt], toggle = toggleFor(id);
+    if (dOpen && dOpen !== toggle) setOpen(dOpen, false);
+    dOpen = toggle;
+    if (location.hash === "#" + id) showTarget();
+    else location.hash = id;  // hashchange opens and shows it (showTarget)
+    toggle.focus({ preventScroll: true });
+  }
+
+  if (dIds.length) {
+    [-1, 1].forEach(function (by) {
+      var button = doc.createElement("button");
+      button.type = "button";
+      button.textContent = (by > 0 ? "Next" : "Previous") + " disputed note";
+      button.onclick = function () { step(by); };
+      dNav.appendChild(button);
+    });
+    doc.addEventListener("keydown", function (e) {
+      var by = e.key.length !== 1 ? 0 : DISPUTED.next.indexOf(e.key) >= 0 ? 1 : DISPUTED.previous.indexOf(e.key) >= 0 ? -1 : 0;
+      if (!by || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.target.closest(DISPUTED.typing)) return;
+      e.preventDefault();
+      step(by);
+    });
+  }
   performance.measure("sidenotes", { start: started });  // read by scripts/benchmark, with sidenotes-place
 })();
