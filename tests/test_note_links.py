@@ -5,10 +5,10 @@ list of disputed notes, and the stable ids in the data (W3C annotations, ClaimRe
 from __future__ import annotations
 
 import dataclasses
-import xml.etree.ElementTree as etree
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as etree
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -98,7 +98,12 @@ def test_the_issue_is_prefilled_and_hostile_text_stays_inside_its_parameter():
     hostile = dataclasses.replace(n, annotation=a)
     url = repo.issue_url(ITEM.article, hostile)
     parts = urlsplit(url)
-    assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == ("https", "github.com", "/owner/name/issues/new", "")
+    assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == (
+        "https",
+        "github.com",
+        "/owner/name/issues/new",
+        "",
+    )
     assert re.fullmatch(r"[!-~]+", url) and not re.search(r"[<>\"' ]", url)
     query = parse_qs(parts.query, strict_parsing=True)
     assert sorted(query) == ["body", "title"]

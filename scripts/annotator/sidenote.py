@@ -89,7 +89,11 @@ def source_element(source: Source) -> etree.Element:
     its class; relation; excerpt; check. Each link opens its page at the excerpt's words (a text
     fragment, notelinks.at_excerpt)."""
     byline = ", ".join(x for x in (source.author, source.outlet, source.date) if x)
-    parts: list = [link(at_excerpt(source.link, source.excerpt), source.title, "sn-title"), " ", element("span", {"class": "sn-outlet"}, byline)]
+    parts: list = [
+        link(at_excerpt(source.link, source.excerpt), source.title, "sn-title"),
+        " ",
+        element("span", {"class": "sn-outlet"}, byline),
+    ]
     parts += provenance(source)
     if source.archive_url:
         parts += [" ", link(at_excerpt(source.archive_url, source.excerpt), "archived copy", "sn-archive")]
