@@ -182,6 +182,7 @@ def pdf_pages(data: bytes) -> int:
 # ---- The margin never leaves its text ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])  # both generators: the same page
 @pytest.mark.parametrize("width", WIDE)
 def test_margin_notes_stay_with_their_lines_when_notes_open(open_page, width):
     page = open_page(width=width)
@@ -200,6 +201,7 @@ def test_margin_notes_stay_with_their_lines_when_notes_open(open_page, width):
 # ---- Quiet by default -------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])  # both generators: the same page
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_few_characters_are_marked_by_default(open_page, scheme):
     page = open_page(width=1440, scheme=scheme)
@@ -212,6 +214,7 @@ def test_few_characters_are_marked_by_default(open_page, scheme):
 # ---- Book typography at every width -----------------------------------------------------------
 
 
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])  # both generators: the same page
 @pytest.mark.parametrize("width", WIDTHS)
 def test_measure_and_type_sizes(open_page, width):
     page = open_page(width=width)
@@ -261,6 +264,7 @@ def test_an_open_note_at_375_has_a_close_control_and_back_lands_below_the_header
 # ---- The filter leaves no holes ---------------------------------------------------------------
 
 
+@pytest.mark.parametrize("generator", ["mkdocs", "zensical"])  # both generators: the same page
 @pytest.mark.parametrize("width", [1440, 375])
 def test_the_filter_leaves_no_gaps_in_the_text(open_page, width):
     page = open_page(width=width)

@@ -176,7 +176,7 @@ def test_hovering_an_assertion_its_number_or_its_note_highlights_that_assertion_
 def test_focusing_or_opening_an_assertion_highlights_it(open_page):
     page = open_page(width=1440)
     page.mouse.move(1, 1)
-    for _ in range(60):
+    for _ in range(200):  # past the masthead and the disputed claims' links
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == f"t-{nid('p1-2')}":
             break
@@ -405,7 +405,7 @@ def test_axe_finds_no_violations_with_a_filter_chosen(site, contexts, value, sch
 
 def test_the_filter_is_one_group_for_the_keyboard(open_page):
     page = open_page(width=1440, js=False)
-    for _ in range(40):
+    for _ in range(200):  # past the masthead and the disputed claims' links
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.name || ''").startswith("show-"):
             break

@@ -129,8 +129,9 @@ def disputed_nav(item: AnnotatedArticle | None) -> etree.Element | None:
     """The contested claims at a glance: a link to each note whose verdict falls short of
     support (qualifies, contradicts), in reading order: its number (the claim's first words
     for screen readers and on hover), so even dozens of them take a line or two.
-    Plain links (they open their note without script); sidenotes.js adds next/previous buttons
-    and keys. None when no note is disputed."""
+    Plain links (they open their note without script); the next/previous buttons are in the page
+    from the start (so nothing moves when the script arrives), shown only where scripts run
+    (annotator.css), and sidenotes.js makes them and the keys work. None when no note is disputed."""
     notes = [n for n in item.notes if disputed(n.annotation.relation_row)] if item is not None else []
     if not notes:
         return None
@@ -153,6 +154,12 @@ def disputed_nav(item: AnnotatedArticle | None) -> etree.Element | None:
         None,
         element("span", {"class": "sn-disputed-title"}, f"Disputed claims ({len(notes)}): "),
         element("ol", None, None, *entries),
+        *(
+            element(
+                "button", {"type": "button", "class": "sn-disputed-step", "data-step": step}, f"{word} disputed note"
+            )
+            for step, word in (("-1", "Previous"), ("1", "Next"))
+        ),
     )
 
 

@@ -198,6 +198,13 @@ def claims_section(item: AnnotatedArticle, links: Links, views: frozenset[str] =
     )
 
 
+def _letter_heading(relation) -> etree.Element:
+    """A relation's column heading by its letter (as on the Claims map), named in full for screen
+    readers and on hover: the index fits its column however many relations have notes."""
+    badge = element("span", {"class": f"badge {relation.css_class}", "aria-hidden": "true"}, relation.letter)
+    return element("th", {"scope": "col", "title": relation.label, "aria-label": relation.label}, None, badge)
+
+
 def claims_index(publication: Publication, links: Links) -> etree.Element:
     """Every article in one table: date, notes by relation, and links to its claims and sources."""
     used = Counter(n.annotation.relation for i in publication.articles for n in i.notes)
@@ -207,7 +214,7 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
         None,
         None,
         *(element("th", {"scope": "col"}, h) for h in ("Article", "Date", "Notes")),
-        *(element("th", {"scope": "col"}, None, _badge(r)) for r in relations),
+        *(_letter_heading(r) for r in relations),
         element("th", {"scope": "col"}, "Views"),
     )
     body = element("tbody")

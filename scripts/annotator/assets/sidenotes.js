@@ -224,12 +224,8 @@
   }
 
   if (dIds.length) {
-    [-1, 1].forEach(function (by) {
-      var button = doc.createElement("button");
-      button.type = "button";
-      button.textContent = (by > 0 ? "Next" : "Previous") + " disputed note";
-      button.onclick = function () { step(by); };
-      dNav.appendChild(button);
+    dNav.querySelectorAll("button[data-step]").forEach(function (button) {  // in the page from the start
+      button.onclick = function () { step(Number(button.getAttribute("data-step"))); };
     });
     doc.addEventListener("keydown", function (e) {
       var by = e.key.length !== 1 ? 0 : DISPUTED.next.indexOf(e.key) >= 0 ? 1 : DISPUTED.previous.indexOf(e.key) >= 0 ? -1 : 0;
