@@ -125,6 +125,7 @@ def test_nothing_lost_every_file_appears(built):
 def test_sources_pages_list_each_source_once_with_backlinks(built):
     sources = {s.link: s for a in annotations_in(ANNOTATIONS) for s in a.sources}
     pages = [soup_of(built / "sources.html"), *(soup_of(p) for p in sorted(built.glob("sources-page-*.html")))]
+
     def address(a) -> str:  # links open the cited page at the excerpt (a text fragment)
         return a["href"].split("#:~:")[0]
 
