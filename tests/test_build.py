@@ -173,7 +173,7 @@ def test_offline_no_remote_assets(built):
                 assert (path.parent / url).resolve().is_file(), f"{path.name}: {url} is missing"
 
 
-ASSET_BUDGET = 22_000  # bytes of our CSS + JS on an article page, minified: margin panels, print, type, disputed-note steps (20.3 KB)
+ASSET_BUDGET = 22_000  # bytes of our CSS + JS on an article page, minified (20.3 KB: margins, print, type, steps)
 
 
 def test_pages_load_only_their_own_assets(built):
