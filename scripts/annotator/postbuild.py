@@ -188,11 +188,12 @@ class Site:
         """Per-article pages made from the site's Claims and Sources pages: the page as the theme
         built it, with its section replaced by one article's (or one page of sources). They are
         written before the pages are completed, so they get links, assets and policy like any other."""
-        for name, views in (("claims", pages.claims_views), ("sources", pages.sources_views)):
-            shell = next((p for p in self.pages if self._has_section(p, name)), None)
-            if shell is None:
+        kinds = (("claims", pages.claims_views), ("sources", pages.sources_views))
+        shells = self._section_shells([name for name, _ in kinds])
+        for name, views in kinds:
+            if name not in shells:
                 continue
-            text = (self.root / shell).read_text(encoding="utf-8")
+            shell, text = shells[name]
             self.views[f"{name}/index"] = shell
             for filename, title, section in views(self.publication):
                 page = posixpath.join(posixpath.dirname(shell), filename)
@@ -205,9 +206,19 @@ class Site:
                     self.pages.append(page)
                     self.page_set.add(page)
 
-    def _has_section(self, page: str, name: str) -> bool:
-        text = (self.root / page).read_text(encoding="utf-8")
-        return f'data-annotator-section="{name}"' in text and BuiltPage(text).section(name) is not None
+    def _section_shells(self, names: list[str]) -> dict[str, tuple[str, str]]:
+        """name -> (the first page holding that generated section, its text): each page read once,
+        parsed only when its text mentions a section."""
+        found: dict[str, tuple[str, str]] = {}
+        for page in self.pages:
+            if len(found) == len(names):
+                break
+            text = (self.root / page).read_text(encoding="utf-8")
+            wanted = [n for n in names if n not in found and f'data-annotator-section="{n}"' in text]
+            if wanted:
+                built = BuiltPage(text)
+                found.update((n, (page, text)) for n in wanted if built.section(n) is not None)
+        return found
 
     def write_search(self) -> None:
         """The search page's index, when the site has a search page: every note, every article's

@@ -64,6 +64,7 @@ def _language_class(tag: str, attribute: str, value: str) -> str | None:
 
 PLACEHOLDER = re.compile(f"{STX}wzxhzdk:([0-9]+){ETX}")  # Python-Markdown's stash placeholders
 _TAG_LIKE = re.compile(r"<[A-Za-z!/?][^<>\n]{0,60}")  # what would have been raw HTML, for the report
+ENTITY = re.compile(r"&#?[A-Za-z0-9]+;")  # what Python-Markdown stores aside for `&amp;` and friends
 FILLER = "\ufffc"  # stands for markup inside a block's text: never typed, so never quoted
 
 
@@ -93,7 +94,7 @@ def resolve_entities(element: etree.Element, stash) -> None:
     def text_of(match: re.Match) -> str:
         index = int(match.group(1))
         raw = stash.rawHtmlBlocks[index] if index < len(stash.rawHtmlBlocks) else ""
-        return html.unescape(raw) if isinstance(raw, str) and re.fullmatch(r"&#?[A-Za-z0-9]+;", raw) else match.group()
+        return html.unescape(raw) if isinstance(raw, str) and ENTITY.fullmatch(raw) else match.group()
 
     for node in element.iter():
         for where in ("text", "tail"):
@@ -120,7 +121,7 @@ class _Sanitize(Treeprocessor):
         sections are stored later, already built safely.)"""
         blocks = self.md.htmlStash.rawHtmlBlocks
         for index, raw in enumerate(blocks):
-            if not isinstance(raw, str) or re.fullmatch(r"&#?[A-Za-z0-9]+;", raw):
+            if not isinstance(raw, str) or ENTITY.fullmatch(raw):
                 continue
             cleaned = nh3.clean(raw, tags=STASH_TAGS, attributes={t: {"class"} for t in STASH_TAGS},
                                 attribute_filter=_language_class)  # fmt: skip
