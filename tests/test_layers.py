@@ -139,3 +139,42 @@ def test_private_names_are_found(tmp_path):
     assert ("anchor", "_EQUIVALENT", 2) in _imports("x", tree)
     tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .reliability import Policy\n")
     assert not [t for t in _imports("x", tree) if t[0] == "reliability"]
+
+
+def _declared(requirement_lines: list[str]) -> set[str]:
+    """Normalised distribution names from requirement strings ("jsonschema>=4.20", "pagefind[bin]==1.5")."""
+    import re
+
+    names = set()
+    for line in requirement_lines:
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.add(re.split(r"[\[<>=!~; ]", line, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+def test_every_outside_import_is_a_declared_and_pinned_dependency():
+    """An import that only works because the developer's venv happens to hold the package fails
+    CI's clean install; this names it before CI does (fastjsonschema once slipped through so)."""
+    import sys
+    import tomllib
+    from importlib.metadata import packages_distributions
+
+    root = PACKAGE.parents[1]
+    declared = _declared(tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"])
+    declared |= {"mkdocs"}  # the optional [mkdocs] extra, imported by the plugin only
+    pinned = _declared((root / "requirements.txt").read_text().splitlines())
+    owners = packages_distributions()
+    outside = {
+        (target[1:], f"{name}.py:{line}")
+        for name, tree in _modules().items()
+        for target, _, line in _imports(name, tree)
+        if target.startswith("!") and target[1:] not in sys.stdlib_module_names
+    }
+    assert any(module == "jsonschema" for module, _ in outside)  # the walk sees outside imports
+    missing = sorted(
+        f"{where}: {module} ({', '.join(owners.get(module, ['no installed distribution']))})"
+        for module, where in outside
+        if not {d.lower().replace("_", "-") for d in owners.get(module, [])} & declared & pinned
+    )
+    assert not missing, f"imported but not declared in pyproject.toml and pinned in requirements.txt: {missing}"
