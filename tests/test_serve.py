@@ -85,6 +85,7 @@ def test_an_edit_appears_and_a_broken_annotation_keeps_the_preview_answering(ser
     assert seconds < 5, f"the preview took {seconds:.1f} s to answer"
     assert "is not in paragraph" in page  # the banner says what is wrong
     assert page.count('class="sidenote') == 2  # the last good notes are still shown
+    assert "annotator.css" in page and "sidenotes.js" in page  # in the margin, styled, not spilled inline
     seconds, _ = get(base + "index.html")
     assert seconds < 5
 

@@ -18,8 +18,9 @@ import markdown
 from markdown.treeprocessors import Treeprocessor
 
 from .blocks import block_text, blocks_of
+from .cache import CACHE
 from .errors import AnnotationError, ProblemCollector
-from .inputs import cached_by_stat, check_regular, read_text
+from .inputs import check_regular, read_text
 from .load import check_against_schema
 from .model import Article, ArticleMeta
 from .safepage import SafePage
@@ -140,7 +141,7 @@ def markdown_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-@cached_by_stat
+@CACHE.by_file
 def page_article(path: Path) -> Article | None:
     """The article a page is, None if it has no `annotations:`; raises AnnotationError."""
     problems = ProblemCollector()
@@ -172,7 +173,7 @@ VIEWS = ("claims", "sources")  # sections from which postbuild derives a page pe
 _VIEW_MARKER = re.compile(r"^\[annotator: (claims|sources)\][ \t]*$", re.MULTILINE)
 
 
-@cached_by_stat
+@CACHE.by_file
 def _page_views(path: Path) -> frozenset[str]:
     text = read_text(path, ProblemCollector(), limit=MAX_PAGE_BYTES)  # a bad file is reported elsewhere
     return frozenset(_VIEW_MARKER.findall(text or ""))

@@ -22,7 +22,6 @@ banner on its page (and `postbuild` then fails), so a preview keeps working whil
 from __future__ import annotations
 
 import re
-import sys
 import xml.etree.ElementTree as etree
 
 from markdown.extensions import Extension
@@ -92,7 +91,6 @@ class _Annotate(Treeprocessor):
             except AnnotationError as error:
                 result.error, item = error, None
         if result.error is not None:
-            print(f"annotator: {article.path}:\n{result.error}", file=sys.stderr)
             root.append(error_banner(result.error, fallback=item is not None))
         root.append(generated.article_header(article, item, views=self.extension.store.views()))
         if (choices := generated.reader_filter(item)) is not None:  # before the body: its CSS reads ~

@@ -69,32 +69,6 @@ def read_text(path: Path, problems: ProblemCollector, limit: int = MAX_FILE_BYTE
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def cached_by_stat(function):
-    """Remember function(path) until the file changes (its size, time or inode): a build and
-    `serve` read the same files many times (every page, the generated sections, postbuild).
-    Errors are remembered too, and raised again."""
-    results: dict = {}
-
-    def cached(path: Path):
-        try:
-            info = os.lstat(path)
-            key = (os.path.abspath(path), info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode)
-        except OSError:
-            return function(path)
-        if key not in results:
-            try:
-                results[key] = (True, function(path))
-            except Exception as error:  # noqa: BLE001 (AnnotationError, kept to raise again)
-                results[key] = (False, error)
-        ok, value = results[key]
-        if not ok:
-            raise value
-        return value
-
-    cached.cache_clear = results.clear
-    return cached
-
-
 def inside(root: Path, relative: str) -> Path:
     """root/relative, refusing anything that would leave root (.., absolute paths, links)."""
     base = root.resolve()

@@ -8,13 +8,15 @@ file that loads is a file that builds. Everything after this step trusts what it
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import replace
 from pathlib import Path
 
 from . import schema
+from .cache import CACHE
 from .errors import AnnotationError, ProblemCollector
-from .inputs import cached_by_stat, check_regular, read_text
+from .inputs import check_regular, read_text
 from .messages import FORMAT_HINT, explain
 from .model import Annotation, AnnotationFile, Source
 from .note import NoteError, render_note
@@ -26,7 +28,7 @@ DELIMITER = "---"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:|^#|^-\s|^\s|^$")  # what a YAML block's line can look like
 
 
-@cached_by_stat
+@CACHE.by_file
 def load_file(path: Path) -> AnnotationFile:
     """Parse one annotation file; raise AnnotationError with every problem found."""
     problems = ProblemCollector()
@@ -123,6 +125,8 @@ def _parse(path, lines, opening, closing, definition, problems) -> Block | None:
     """One block's YAML, checked against its schema definition, or None."""
     source = "\n".join(lines[opening + 1 : closing])
     before = len(problems)
+    if definition == "annotation" and _misplaced_source_fields(path, lines, opening, closing, problems):
+        return None
     block = parse_block(path, source, opening + 2, problems, f"{definition} block")
     if block is None:
         return None
@@ -133,20 +137,92 @@ def _parse(path, lines, opening, closing, definition, problems) -> Block | None:
     return block if len(problems) == before else None
 
 
+_FIELD_AT_LINE_START = re.compile(r"^([A-Za-z_]+):")
+SOURCE_LAYOUT = (
+    "indent each of them with four spaces, under its source's '- ' line: "
+    "'sources:', then '  - title: \"…\"', then '    url: https://…', '    excerpt: \"…\"' "
+    "(see CONTRIBUTING.md, 'The annotation format')"
+)
+
+
+def _misplaced_source_fields(path, lines, opening, closing, problems) -> bool:
+    """A source's fields pushed to the start of the line after 'sources:' (a paste, an editor's
+    auto-format) break the YAML in a different way for each line moved: one message names
+    them all and shows the layout, instead of one line-by-line hint per round."""
+    annotation = set(schema.schema()["$defs"]["annotation"]["properties"])
+    source = set(schema.schema()["$defs"]["source"]["properties"])
+    seen: set[str] = set()
+    in_sources, misplaced = False, []
+    for number in range(opening + 1, closing):
+        match = _FIELD_AT_LINE_START.match(lines[number])
+        if not match:
+            continue
+        name = match.group(1)
+        if in_sources and name in source and (name not in annotation or name in seen):
+            misplaced.append((number + 1, name))
+            continue
+        seen.add(name)
+        in_sources = name == "sources"
+    if not misplaced:
+        return False
+    where = ", ".join(f"{name}: (line {line})" for line, name in misplaced)
+    problems.add(
+        path,
+        misplaced[0][0],
+        1,
+        f"source field{'s' if len(misplaced) > 1 else ''} at the start of the line after sources: {where}",
+        SOURCE_LAYOUT,
+    )
+    return True
+
+
 def check_against_schema(path, block: Block, definition: str, problems: ProblemCollector) -> None:
     """Record every schema error of a parsed block, each at its field's line and column."""
     check_block(path, block, problems)  # invisible characters by Unicode category (text.py); NFC
     if schema.is_valid(definition, block.value):
         return
-    for error in schema.validator(definition).iter_errors(block.value):
+    errors = list(schema.validator(definition).iter_errors(block.value))
+    misspelt = _misspellings(errors)
+    for error in errors:
         if error.validator == "pattern" and has_invisible(error.instance):
             continue  # check_block reported it, naming the character
         where = tuple(error.absolute_path)
+        if _follows_from(error, misspelt):
+            continue
         if error.validator == "additionalProperties":  # point at the unknown key itself
             unknown = sorted(set(error.instance) - set(error.schema.get("properties", {})))
             where += (unknown[0],)
         line, column = block.position(where)
         problems.add(path, line, column, *explain(error, definition))
+
+
+def _misspellings(errors) -> dict[tuple, set[str]]:
+    """For each object with an unknown field close to a known one it lacks ('relaton' beside a
+    missing 'relation'): the known names it probably means."""
+    found: dict[tuple, set[str]] = {}
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            for name in set(error.instance) - set(known):
+                close = difflib.get_close_matches(str(name), [k for k in known if k not in error.instance], n=1)
+                if close:
+                    found.setdefault(tuple(error.absolute_path), set()).add(close[0])
+    return found
+
+
+def _follows_from(error, misspelt: dict[tuple, set[str]]) -> bool:
+    """Whether error only follows from a misspelt field of its object: the field is 'missing',
+    or a rule that depends on field values (if/then/else) misfired without it. The misspelling
+    is the one message: nothing else is inferred from it."""
+    path = tuple(error.absolute_path)
+    for where in misspelt:
+        if path[: len(where)] != where:
+            continue
+        if error.validator == "required" and path == where:
+            return True
+        if {"if", "then", "else"} & {str(p) for p in error.relative_schema_path}:
+            return True
+    return False
 
 
 def _dates(value: dict):

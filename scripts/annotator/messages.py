@@ -48,9 +48,16 @@ def explain(error, definition: str) -> tuple[str, str]:
     properties = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     if error.validator == "additionalProperties":
         unknown = sorted(set(error.instance) - set(properties))
-        hints = [
-            f"did you mean '{m[0]}'?" for u in unknown for m in [difflib.get_close_matches(u, properties, n=1)] if m
-        ]
+        missing = [p for p in properties if p not in error.instance]
+        close = {u: m[0] for u in unknown for m in [difflib.get_close_matches(str(u), missing, n=1)] if m}
+        if close:
+            return (
+                f"unknown field {', '.join(_short(u) for u in unknown)} in {where}: probably a misspelling of "
+                + " and ".join(f"'{m}'" for m in close.values()),
+                " ".join(f"rename {u}: to {m}:" for u, m in close.items()),
+            )
+        near = {u: difflib.get_close_matches(str(u), list(properties), n=1) for u in unknown}
+        hints = [f"did you mean '{m[0]}'?" for m in near.values() if m]
         return (
             f"unknown field {', '.join(_short(u) for u in unknown)} in {where}",
             " ".join(hints) or f"allowed fields: {', '.join(properties)}",

@@ -8,7 +8,8 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
                   absolute folders, adding it to markdown_extensions if the config did not
     on_files      check every page and annotation before any page is read
     on_serve      watch the annotation folder, so an edit there reloads the preview
-    on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions
+    on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
+                  then the cache forgets what this build did not use (cache.CACHE.sweep)
 """
 
 from __future__ import annotations
@@ -100,9 +101,13 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
     def on_post_build(self, *, config):
         if not (self.config.enabled and self.config.postbuild):
             return
-        from .postbuild import postbuild
+        from .cache import CACHE
+        from .postbuild import postbuild, preview
 
         try:
             postbuild(self.site, Path(config.site_dir))
         except AnnotationError as error:
             self._fail(error, "the built site")
+            preview(self.site, Path(config.site_dir))  # serving (a build stopped above): keep the styles
+        finally:
+            CACHE.sweep()  # forget what this build did not use: a long serve holds only the current site

@@ -19,6 +19,7 @@ import nh3
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .cache import CACHE
 from .errors import printable
 from .schema import schema
 
@@ -85,7 +86,7 @@ def _visible(fragment: str) -> str:
     return " ".join(html.unescape(nh3.clean(fragment, tags=set())).split())
 
 
-@cache  # the page, the search index and the data files all use each note
+@CACHE.by_content  # the page, the search index and the data files all use each note
 def render_note(text: str) -> RenderedNote:
     """Render and sanitize one note, or raise NoteError."""
     if len(text) > MAX_NOTE_CHARS:

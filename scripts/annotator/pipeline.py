@@ -7,13 +7,13 @@ in every file, so nothing under annotations/ is lost or published half-checked.
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
 from .anchor import anchor_article
 from .article import find_articles, markdown_files, site_views
-from .errors import AnnotationError, ProblemCollector
+from .cache import CACHE, fingerprint, fingerprints, folder_fingerprint
+from .errors import AnnotationError, Problem, ProblemCollector
 from .inputs import check_regular
 from .load import load_folder
 from .model import AnnotatedArticle, AnnotationFile, Article, MachineCheck, Publication
@@ -102,45 +102,59 @@ def _check_unique(articles: list[Article], problems: ProblemCollector) -> None:
                 )
 
 
-__all__ = ["AnnotatedArticle", "Publication", "annotate_article", "load_policy_in", "prepare", "with_standing"]
-
-_PREPARED: dict[tuple[Path, Path], tuple[tuple, Publication | AnnotationError]] = {}
+__all__ = [
+    "AnnotatedArticle",
+    "Publication",
+    "annotate_article",
+    "annotated",
+    "load_policy_in",
+    "prepare",
+    "with_standing",
+]
 
 
 def _state(docs_dir: Path, annotations_dir: Path) -> tuple:
-    """What prepare reads, as (path, time, size) of every file: equal states, equal results."""
-
-    def stat(path: Path) -> tuple:
-        try:
-            info = os.lstat(path)
-            return (os.path.abspath(path), info.st_mtime_ns, info.st_size, info.st_mode)
-        except OSError:
-            return (os.path.abspath(path),)
-
+    """What prepare reads, as the fingerprint of every file: equal states, equal results."""
     paths = markdown_files(docs_dir) if docs_dir.is_dir() else []
     if annotations_dir.is_dir():
         for entry in sorted(annotations_dir.iterdir()):
             paths.append(entry)
             if entry.is_dir() and not entry.is_symlink():
                 paths += sorted(entry.iterdir())
-    return (str(docs_dir.resolve()), str(annotations_dir.resolve()), *(stat(p) for p in paths))
+    return fingerprints(paths)
 
 
 def prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
     """Load, check and anchor the annotations of every article page under docs_dir (remembered
-    until a file changes: a build asks several times, for pages, sections and postbuild)."""
-    key = (docs_dir.resolve(), annotations_dir.resolve())
-    state = _state(docs_dir, annotations_dir)
-    cached = _PREPARED.get(key)
-    if cached is None or cached[0] != state:
-        try:
-            cached = (state, _prepare(docs_dir, annotations_dir))
-        except AnnotationError as error:
-            cached = (state, error)
-        _PREPARED[key] = cached
-    if isinstance(cached[1], AnnotationError):
-        raise cached[1]
-    return cached[1]
+    until a file changes: a build asks several times, for pages, sections and postbuild; an
+    article none of whose files changed is not annotated again)."""
+    return CACHE.get(  # keyed by the folders as given too: problems name files as the caller does
+        ("publication", str(docs_dir), docs_dir.resolve(), str(annotations_dir), annotations_dir.resolve()),
+        _state(docs_dir, annotations_dir),
+        lambda: _prepare(docs_dir, annotations_dir),
+    )
+
+
+def annotated(article: Article, annotations_dir: Path) -> tuple[AnnotatedArticle | None, tuple[Problem, ...]]:
+    """One article annotated on its own, and its own problems (not the policy's or the record's:
+    the caller reports those once), remembered until its page, its annotation folder, the policy
+    or the record changes."""
+    state = (
+        fingerprint(article.path),
+        article.key,
+        folder_fingerprint(annotations_dir / article.slug),
+        fingerprint(annotations_dir / POLICY_NAME),
+        fingerprint(annotations_dir / RECORD_NAME),
+    )
+
+    def compute():
+        problems = ProblemCollector()
+        policy = load_policy_in(annotations_dir, ProblemCollector())
+        record = read_record(annotations_dir, ProblemCollector()) if annotations_dir.is_dir() else {}
+        return annotate_article(article, annotations_dir, policy, problems, record), tuple(problems.problems)
+
+    key = ("article", str(annotations_dir), annotations_dir.resolve(), str(article.path), article.slug)
+    return CACHE.get(key, state, compute)
 
 
 def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
@@ -151,8 +165,13 @@ def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
     if annotations_dir.exists() and check_regular(annotations_dir, problems, "folder"):
         _check_folders(annotations_dir, articles, problems)
         policy = load_policy_in(annotations_dir, problems)
-    record = read_record(annotations_dir, problems) if annotations_dir.is_dir() else {}
-    result = [annotate_article(article, annotations_dir, policy, problems, record) for article in articles]
+    if annotations_dir.is_dir():
+        read_record(annotations_dir, problems)
+    result = []
+    for article in articles:
+        item, own = annotated(article, annotations_dir)
+        problems.problems.extend(own)
+        result.append(item if not own else None)
     if policy is not None and all(result):  # every policy entry is cited somewhere (reliability.py)
         check_unused(policy, [a for item in result for f in item.files for a in f.annotations], problems)
     problems.raise_if_any()

@@ -261,3 +261,15 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.write_data()
     built.problems.raise_if_any()
     return built
+
+
+def preview(config: SiteConfig, site: Path | None = None) -> None:
+    """What `serve` does when the annotations have problems: the pages as built (each article
+    with its error banner and its last good notes), still given their styles, scripts and
+    security policy, so the preview reads as the site will, not as bare HTML. Nothing is
+    checked or derived: the build itself fails on those problems."""
+    site = site or config.site_dir
+    built = Site(config, site, Publication((), None, config.docs_dir.resolve()))
+    built.write_assets()
+    for page in built.pages:
+        built.complete(page)

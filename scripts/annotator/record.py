@@ -15,8 +15,9 @@ import json
 from functools import cache
 from pathlib import Path
 
+from .cache import CACHE
 from .errors import AnnotationError, ProblemCollector
-from .inputs import cached_by_stat, check_regular, read_text
+from .inputs import check_regular, read_text
 from .paths import COMMAND, RECORD_NAME
 
 MAX_URL = 2048
@@ -119,7 +120,7 @@ def record_problem(record, today: dt.date | None = None) -> str:
     return ""
 
 
-@cached_by_stat
+@CACHE.by_file
 def _load_record(path: Path) -> dict[str, dict]:
     problems = ProblemCollector()
     text = read_text(path, problems, limit=MAX_RECORD_BYTES) if check_regular(path, problems) else None

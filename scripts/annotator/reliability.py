@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .cache import CACHE
 from .errors import ProblemCollector
-from .inputs import cached_by_stat, check_regular, read_text
+from .inputs import check_regular, read_text
 from .model import Annotation, Source, SourceClass
 from .paths import POLICY_NAME
 from .schema import RELATIONS
@@ -370,7 +371,7 @@ def _suffixes():
     return PublicSuffixList()
 
 
-@cached_by_stat
+@CACHE.by_file
 def load_policy(path: Path) -> Policy:
     """Read and check the policy file; raise AnnotationError listing every problem in it."""
     from .load import check_against_schema

@@ -1,10 +1,15 @@
-"""What the build knows about the publication, re-read only when a file changed.
+"""What the build knows about the publication, asked for page after page.
 
 A site generator converts page after page, each with a new Markdown instance, and `serve` does
-it again after every edit. `Store.for_dirs(docs, annotations)` keeps, per pair of folders, the
-articles found (re-scanned when a page under docs changes) and each article's annotated result
-(re-loaded when its page, its folder or the policy changes). A failed article keeps its last
-good result, so a preview can show it with an error banner instead of nothing.
+it again after every edit. `Store(docs, annotations)` answers the extension's questions from the
+one cache (`cache.CACHE`) at a cost that does not grow with the publication:
+
+- which article a page is: the scan of the docs folder is reused while no folder changed (an
+  added or removed page changes its folder), no non-article page changed and the page's own
+  file is the one scanned; a page text the scan does not know triggers a new scan;
+- an article's annotated result: re-computed only when its page, its annotation folder, the
+  policy or the verification record changed. A failed article keeps its last good result, so
+  a preview can show it with an error banner instead of nothing.
 """
 
 from __future__ import annotations
@@ -13,26 +18,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .article import find_articles, markdown_files, site_views
+from .article import markdown_files, page_article, page_key, read_page, site_views
+from .cache import CACHE, fingerprint, fingerprints, folder_fingerprint
 from .errors import AnnotationError, ProblemCollector
-from .model import Article
+from .model import AnnotatedArticle, Article
 from .paths import POLICY_NAME, RECORD_NAME
-from .pipeline import AnnotatedArticle, Publication, annotate_article, load_policy_in, prepare
+from .pipeline import Publication, annotated, load_policy_in, prepare
 from .record import read_record
-
-
-def _stat(path: Path) -> tuple:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return (str(path), None)
-    return (str(path), info.st_mtime_ns, info.st_size, info.st_mode)
-
-
-def _folder_state(folder: Path) -> tuple:
-    if not folder.is_dir():
-        return (_stat(folder),)
-    return (_stat(folder), *(_stat(p) for p in sorted(folder.iterdir())))
 
 
 @dataclass
@@ -44,74 +36,99 @@ class Result:
     last_good: AnnotatedArticle | None
 
 
-class Store:
-    _stores: dict[tuple[Path, Path], Store] = {}
+@dataclass(frozen=True)
+class _Scan:
+    """The docs folder as last read: every page's text key with the article it is (or None),
+    and what says the scan still holds."""
 
-    def __init__(self, docs: Path, annotations: Path):
-        self.docs, self.annotations = docs, annotations
-        self._docs_state: tuple | None = None
-        self._articles: dict[str, Article] = {}  # page key -> article
-        self._views: frozenset[str] = frozenset()
-        self._docs_error: AnnotationError | None = None
-        self._results: dict[str, tuple[tuple, Result]] = {}  # slug -> (state, result)
+    token: object  # the cache state it was stored under
+    pages: dict[str, tuple[Article | None, Path, tuple]]  # page key -> (article or None, file, its fingerprint)
+    views: frozenset[str]
+    folders: tuple  # fingerprints of every folder under docs (adding or removing a page changes one)
+    others: tuple  # paths of the pages that are not articles (their sections decide the views)
+    others_state: tuple
+
+    def knows(self, key: str) -> bool:
+        found = self.pages.get(key)
+        return found is not None and fingerprint(found[1]) == found[2]
+
+    def views_hold(self, docs: Path) -> bool:
+        return _folders(docs) == self.folders and fingerprints(self.others) == self.others_state
+
+
+def _folders(docs: Path) -> tuple:
+    if not docs.is_dir():
+        return (fingerprint(docs),)
+    return fingerprints(sorted(Path(folder) for folder, _, _ in os.walk(docs, followlinks=False)))
+
+
+def _scan(docs: Path, token: object) -> _Scan:
+    pages: dict[str, tuple[Article | None, Path, tuple]] = {}
+    others = []
+    for path in markdown_files(docs) if docs.is_dir() else []:
+        try:
+            article = page_article(path)
+        except AnnotationError:  # reported by check_site and prepare; the page is not an article here
+            article = None
+        if article is not None:
+            pages[article.key] = (article, path, fingerprint(path))
+            continue
+        others.append(path)
+        page = read_page(path, ProblemCollector())
+        if page is not None:
+            pages.setdefault(page_key(page[2]), (None, path, fingerprint(path)))
+    return _Scan(token, pages, site_views(docs), _folders(docs), tuple(others), fingerprints(others))
+
+
+class Store:
+    def __init__(self, docs: str | Path, annotations: str | Path):
+        self.docs, self.annotations = Path(docs).resolve(), Path(annotations).resolve()
 
     @classmethod
     def for_dirs(cls, docs: str | Path, annotations: str | Path) -> Store:
-        key = (Path(docs).resolve(), Path(annotations).resolve())
-        if key not in cls._stores:
-            cls._stores[key] = cls(*key)
-        return cls._stores[key]
+        return cls(docs, annotations)
 
-    def _refresh_docs(self) -> None:
-        state = tuple(_stat(p) for p in markdown_files(self.docs)) if self.docs.is_dir() else ()
-        if state == self._docs_state:
-            return
-        problems = ProblemCollector()
-        articles = find_articles(self.docs, problems)
-        self._articles = {a.key: a for a in articles}
-        self._views = site_views(self.docs)
-        self._docs_error = AnnotationError(problems.problems) if problems.problems else None
-        self._docs_state = state
+    def _scan(self, holds) -> _Scan:
+        """The docs scan, read again unless holds(previous scan) says it still describes the docs."""
+        key = ("docs", self.docs)
+        previous = CACHE.previous(key)
+        token = previous.token if previous is not None and holds(previous) else object()
+        return CACHE.get(key, token, lambda: _scan(self.docs, token))
 
     def article_for(self, key: str) -> Article | None:
         """The article page whose Markdown body has this key, if any."""
-        self._refresh_docs()
-        return self._articles.get(key)
+        found = self._scan(lambda scan: scan.knows(key)).pages.get(key)
+        return found[0] if found else None
 
     def views(self) -> frozenset[str]:
         """The per-article pages (claims, sources) this site will have, for the article header."""
-        self._refresh_docs()
-        return self._views
-
-    def docs_error(self) -> AnnotationError | None:
-        self._refresh_docs()
-        return self._docs_error
+        return self._scan(lambda scan: scan.views_hold(self.docs)).views
 
     def result(self, article: Article) -> Result:
-        """The article annotated with its current files (cached until one of them changes)."""
-        policy_path, record_path = self.annotations / POLICY_NAME, self.annotations / RECORD_NAME
-        folder = _folder_state(self.annotations / article.slug)
-        state = (_stat(article.path), article.key, _stat(policy_path), _stat(record_path), folder)
-        cached = self._results.get(article.slug)
-        if cached and cached[0] == state:
-            return cached[1]
-        problems = ProblemCollector()
-        annotated = self._from_publication(article)
-        if annotated is None:  # some article has problems: annotate this one on its own
-            policy = load_policy_in(self.annotations, problems)
-            record = read_record(self.annotations, problems)
-            annotated = annotate_article(article, self.annotations, policy, problems, record)
-        last_good = annotated or (cached[1].annotated or cached[1].last_good if cached else None)
-        error = AnnotationError(problems.problems) if problems.problems else None
-        result = Result(annotated if error is None else None, error, last_good)
-        self._results[article.slug] = (state, result)
-        return result
+        """The article annotated with its current files, its problems, and its last good state."""
+        policy, record = self.annotations / POLICY_NAME, self.annotations / RECORD_NAME
+        state = (
+            fingerprint(article.path),
+            article.key,
+            folder_fingerprint(self.annotations / article.slug),
+            fingerprint(policy),
+            fingerprint(record),
+        )
+        key = ("result", self.annotations, article.slug)
+        previous = CACHE.previous(key)
 
-    def _from_publication(self, article: Article) -> AnnotatedArticle | None:
-        """The article as the whole publication annotated it (prepare's cache spares a second pass)."""
-        publication = self.publication()
-        found = publication.article(article.slug) if isinstance(publication, Publication) else None
-        return found if found is not None and found.article.key == article.key else None
+        def compute() -> Result:
+            problems = ProblemCollector()
+            load_policy_in(self.annotations, problems)
+            if self.annotations.is_dir():
+                read_record(self.annotations, problems)
+            item, own = annotated(article, self.annotations)
+            problems.problems.extend(own)
+            last_good = item or (previous.annotated or previous.last_good if previous else None)
+            error = AnnotationError(problems.problems) if problems.problems else None
+            return Result(item if error is None else None, error, last_good)
+
+        return CACHE.get(key, state, compute)
 
     def publication(self) -> Publication | AnnotationError:
         """Every article annotated, or every problem (for the pages that list all articles)."""
