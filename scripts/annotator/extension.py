@@ -78,7 +78,7 @@ class _Annotate(Treeprocessor):
 
     def run(self, root):
         article = self.extension.article
-        if article is None:
+        if article is None or self.extension.getConfig("check_only"):
             return
         result = self.extension.store.result(article)
         item = result.annotated or result.last_good
@@ -131,6 +131,8 @@ class _Sections(Treeprocessor):
         for _, match in unknown:
             safe.found(f"an unknown section {match.group()!r}", match.group(), "known: " + ", ".join(pages.SECTIONS))
         markers = [(p, m) for p, m in markers if m.group(1) in pages.SECTIONS]
+        if self.extension.getConfig("check_only"):
+            return
         parents = {child: parent for parent in root.iter() for child in parent}
         publication = self.extension.store.publication()
         for paragraph, match in markers:
@@ -171,6 +173,7 @@ class AnnotatorExtension(Extension):
             "repo_url": ["", "The site's repository (https://github.com/owner/name): notes link to a fix there"],
             "edit_uri": ["", "MkDocs' edit_uri (edit/<branch>/docs/): the branch the edit links open"],
             "repo_root": ["", "Folder that repository paths start from (default: the current folder)"],
+            "check_only": [False, "Only report what a page asks for that is refused (pagecheck): no notes, sections"],
         }
         super().__init__(**kwargs)
         self.article = None

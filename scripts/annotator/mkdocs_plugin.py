@@ -41,6 +41,18 @@ def read_mkdocs_config(path: Path) -> SiteConfig:
         ) from None
 
 
+def _rebuild_every_page(files) -> None:
+    """`mkdocs build --dirty` reads and writes only the pages whose Markdown is newer than their
+    HTML, so the others keep a navigation without titles (MkDocs warns that it "will likely lead
+    to inaccurate navigation"), the theme's search index lists only the pages read, and a page
+    here also depends on files MkDocs does not know (an article on its annotations and the
+    policy; the Claims and Sources pages on every article). A dirty build here rebuilds every
+    page, as a clean one does: the build's cache (cache.CACHE) makes that cheap, and the site
+    it writes is the clean build's (files of removed pages are kept, as MkDocs' own --dirty keeps them)."""
+    for file in files.documentation_pages():
+        file.is_modified = lambda: True
+
+
 class AnnotatorConfig(base.Config):
     enabled = c.Type(bool, default=True)
     postbuild = c.Type(bool, default=True)  # complete the site after the build (assets, CSP, data...)
@@ -50,11 +62,12 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
     supports_multiple_instances = False
 
     def __init__(self):
-        self.serving = False
+        self.serving = self.dirty = False
         self.site: SiteConfig | None = None
 
     def on_startup(self, *, command, dirty):
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def _fail(self, error: AnnotationError, what: str) -> None:
         """A build stops with every problem; a preview keeps serving and shows them on the page."""
@@ -88,6 +101,8 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
             check_site(self.site)
         except AnnotationError as error:
             self._fail(error, "annotations and pages")
+        if self.dirty:
+            _rebuild_every_page(files)
         return files
 
     def on_serve(self, server, *, config, builder):

@@ -13,6 +13,7 @@ AnnotationError listing every problem (`path:line:column: what; how to fix`), so
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -20,7 +21,8 @@ from pathlib import Path
 import markdown
 
 from .article import check_limits, markdown_files, split_front_matter
-from .errors import AnnotationError, ProblemCollector
+from .cache import CACHE, fingerprint, fingerprints
+from .errors import AnnotationError, Problem, ProblemCollector
 from .inputs import check_regular, read_text
 from .pipeline import prepare
 from .siteconfig import SiteConfig
@@ -91,16 +93,37 @@ def _line_of(text: str, snippet: str, offset: int) -> int:
 
 
 def check_page(path: Path, config: SiteConfig, problems: ProblemCollector) -> None:
-    """Convert one page as the build does and report what its Markdown asked for that is refused."""
+    """Convert one page as the build does and report what its Markdown asked for that is refused
+    (remembered until the page, the files its snippets may include, or the config change)."""
+    options = {**config.mdx_configs, "annotator": {**(config.mdx_configs.get("annotator") or {}), "check_only": True}}
+    settings = json.dumps([config.markdown_extensions, options], sort_keys=True, default=str)
+    state = (fingerprint(path), settings, _snippets_state(config))
+    key = ("pagecheck", str(path), path.resolve())
+    for problem in CACHE.get(key, state, lambda: _check_page(path, config, options)):
+        problems.problems.append(problem)
+
+
+def _snippets_state(config: SiteConfig) -> tuple | object:
+    """The fingerprints of the files snippets may include; a folder there (any file of it may
+    change unseen) gives a state equal to nothing, so pages are checked every time."""
+    if "pymdownx.snippets" not in config.markdown_extensions:
+        return ()
+    root = config.config_file.resolve().parent
+    paths = [root / e for e in (config.mdx_configs.get("pymdownx.snippets") or {}).get("base_path") or ["."]]
+    return object() if any(p.is_dir() for p in paths) else fingerprints(paths)
+
+
+def _check_page(path: Path, config: SiteConfig, options: dict) -> tuple[Problem, ...]:
+    problems = ProblemCollector()
     quiet = ProblemCollector()  # what this page's reading finds is reported by prepare (it reads every page)
     text = read_text(path, quiet, limit=MAX_PAGE_BYTES) if check_regular(path, quiet) else None
     if text is None:
-        return
+        return ()
     source, body = split_front_matter(text)
     first = (source.count("\n") + 4) if source is not None else 1  # the body's first line in the file
     if not check_limits(path, body, first, quiet):
-        return  # too costly to convert: reported by prepare
-    md = markdown.Markdown(extensions=list(config.markdown_extensions), extension_configs=config.mdx_configs)
+        return ()  # too costly to convert: reported by prepare
+    md = markdown.Markdown(extensions=list(config.markdown_extensions), extension_configs=options)
     from .safepage import SafePage
 
     safe = next((e for e in md.registeredExtensions if isinstance(e, SafePage)), None)
@@ -113,6 +136,7 @@ def check_page(path: Path, config: SiteConfig, problems: ProblemCollector) -> No
         message = " ".join(str(error).split())[:200] or type(error).__name__
         snippet = "--8<--" if "snippet" in type(error).__name__.lower() or "Snippet" in message else ""
         problems.add(path, _line_of(body, snippet, first), 1, f"the page cannot be converted: {message}", "fix it")
-        return
+        return tuple(problems.problems)
     for finding in safe.findings:
         problems.add(path, _line_of(body, finding.snippet, first), 1, f"page has {finding.message}", finding.hint)
+    return tuple(problems.problems)

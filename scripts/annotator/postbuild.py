@@ -16,16 +16,20 @@ It raises AnnotationError (path: what; how to fix) when the site cannot be publi
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib.util
 import json
 import posixpath
+from functools import partial
 from pathlib import Path
 
 from markdown.serializers import to_html_string
 
 from . import csp, generated, opendata, pages, search
+from .article import markdown_files
 from .assets import ASSETS, shipped
+from .cache import CACHE, fingerprints
 from .errors import ProblemCollector
 from .htmlscan import BuiltPage, body_fragment
 from .inputs import write_text
@@ -44,8 +48,27 @@ PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
 NOT_SEARCHED = {"claims", "sources", "search"}  # sections whose pages repeat the notes, or are the search
 
 
+DOWNLOADS = "downloads/"  # one-file editions: complete documents of our own, not theme pages
+
+
 def built_pages(site: Path) -> list[str]:
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    pages = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    return sorted(p for p in pages if not p.startswith(DOWNLOADS))
+
+
+CSP_META = '<meta http-equiv="Content-Security-Policy"'
+
+
+def completed(text: str) -> bool:
+    """Whether postbuild already completed this page (a page `mkdocs build --dirty` left as it
+    was): its policy is the first thing in its head, and nothing is added twice."""
+    return CSP_META in text[:4096]
+
+
+def trusted_code(dirs: list[Path]) -> csp.TrustedCode:
+    """The theme's inline code, read again only when a template changes."""
+    state = tuple((d, fingerprints(sorted(d.rglob("*.html")))) for d in dirs)
+    return CACHE.get(("trusted", tuple(dirs)), state, lambda: csp.TrustedCode.from_templates(dirs))
 
 
 def url_of(docs_relative: str, pages: set[str]) -> str | None:
@@ -83,10 +106,11 @@ class Site:
         self.docs = config.docs_dir.resolve()
         self.problems = ProblemCollector()
         self.generator = generator_of(site)
-        self.trusted = csp.TrustedCode.from_templates(template_dirs(config, self.generator))
+        self.trusted = trusted_code(template_dirs(config, self.generator))
         self.article_pages: dict[str, AnnotatedArticle] = {}
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
+        self._links: tuple | None = None  # set once the views are derived (_links_state)
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
@@ -133,11 +157,44 @@ class Site:
             )
 
     def complete(self, page: str) -> None:
-        """Check one page, then add its assets, links, data and policy: one parse, one write."""
+        """Check one page, then add its assets, links, data and policy: one parse, one write.
+        The result is remembered by the page's text and everything else it depends on, so a
+        rebuild (serve) re-completes only the pages whose built text or inputs changed."""
         path = self.root / page
-        built = BuiltPage(path.read_text(encoding="utf-8"))
-        self.markers[page] = built.markers
+        text = path.read_text(encoding="utf-8")
         item = self.article_pages.get(page)
+        if completed(text):  # left by a --dirty build: its inputs did not change (the plugin saw to it)
+            self.markers[page] = CACHE.get(("markers", hashlib.sha256(text.encode()).digest()), None,
+                                           lambda: BuiltPage(text).markers)  # fmt: skip
+            return
+        state = (hashlib.sha256(text.encode()).digest(), item, self._links_state())
+        markers, output, problems = CACHE.get(
+            ("complete", str(self.root), page), state, lambda: self._complete(page, text, item)
+        )
+        self.markers[page] = markers
+        self.problems.problems.extend(problems)
+        if output is not None:
+            path.write_text(output, encoding="utf-8")
+
+    def _links_state(self) -> tuple:
+        """What a completed page depends on besides its own text and article."""
+        if self._links is None:
+            self._links = (
+                frozenset(self.page_set),
+                tuple(sorted(self.views.items())),
+                self.trusted,
+                self.generator,
+                self.config.site_url,
+                self.config.site_name,
+            )
+        return self._links
+
+    def _complete(self, page: str, text: str, item: AnnotatedArticle | None) -> tuple[set, str | None, tuple]:
+        """(markers, the completed page or None, problems) of one page's built text."""
+        before = len(self.problems.problems)
+        path = self.root / page
+        built = BuiltPage(text)
+        markers = built.markers
         self.check_page(page, built, item)
         for node in built.links():
             value = node.attributes.get("href") or ""
@@ -146,8 +203,8 @@ class Site:
                 self.problems.add(path, built.line_of(value), 1, f"link to {value!r} points to no page", "rebuild")
                 target = "#"
             node.attrs["href"] = target
-        additions = self.head_additions(page, built.markers, item)
-        policy, refused = csp.policy_for(built.inline(), self.trusted, self.generator, wasm="search" in built.markers)
+        additions = self.head_additions(page, markers, item)
+        policy, refused = csp.policy_for(built.inline(), self.trusted, self.generator, wasm="search" in markers)
         for inline in refused:
             self.problems.add(
                 path,
@@ -157,12 +214,16 @@ class Site:
                 "content must never carry code; find which field put it there and report it",
             )
         content = html.escape(policy, quote=True)
-        if not built.add_to_head(f'<meta http-equiv="Content-Security-Policy" content="{content}">', first=True):
+        output = None
+        if not built.add_to_head(f'{CSP_META} content="{content}">', first=True):
             self.problems.add(path, 1, 1, "page has no <head>", "the theme must write one")
-            return
-        if additions:
-            built.add_to_head(additions)
-        path.write_text(built.html(), encoding="utf-8")
+        else:
+            if additions:
+                built.add_to_head(additions)
+            output = built.html()
+        problems = tuple(self.problems.problems[before:])
+        del self.problems.problems[before:]
+        return markers, output, problems
 
     def head_additions(self, page: str, markers: set[str], item: AnnotatedArticle | None) -> str:
         kind = next((k for k in ("article", "claims", "search") if k in markers), None)
@@ -187,7 +248,8 @@ class Site:
     def derive_views(self) -> None:
         """Per-article pages made from the site's Claims and Sources pages: the page as the theme
         built it, with its section replaced by one article's (or one page of sources). They are
-        written before the pages are completed, so they get links, assets and policy like any other."""
+        written before the pages are completed, so they get links, assets and policy like any other.
+        Each is remembered by the shell's text and its section, so a rebuild writes what it had."""
         kinds = (("claims", pages.claims_views), ("sources", pages.sources_views))
         shells = self._section_shells([name for name, _ in kinds])
         for name, views in kinds:
@@ -195,24 +257,37 @@ class Site:
                 continue
             shell, text = shells[name]
             self.views[f"{name}/index"] = shell
-            for filename, title, section in views(self.publication):
+            fresh = not completed(text)  # else --dirty left the shell, and the pages made from it, as they were
+            digest = hashlib.sha256(text.encode()).digest()
+            listed = CACHE.get(("views", name), self.publication, lambda views=views: list(views(self.publication)))
+            for filename, title, section in listed:
                 page = posixpath.join(posixpath.dirname(shell), filename)
-                built = BuiltPage(text)
-                built.section(name).replace_with(body_fragment(to_html_string(section))[0])
-                built.set_title(f"{title} - {self.config.site_name}")
-                write_text(self.root, page, built.html())
+                if fresh:
+                    state = (digest, section, title, self.config.site_name)
+                    derive = partial(self._derive, text, name, section, title)
+                    output = CACHE.get(("derived", str(self.root), page), state, derive)
+                    write_text(self.root, page, output)
                 self.views[f"{name}/{filename}"] = page
                 if page not in self.page_set:
                     self.pages.append(page)
                     self.page_set.add(page)
 
+    def _derive(self, text: str, name: str, section, title: str) -> str:
+        built = BuiltPage(text)
+        built.section(name).replace_with(body_fragment(to_html_string(section))[0])
+        built.set_title(f"{title} - {self.config.site_name}")
+        return built.html()
+
     def _section_shells(self, names: list[str]) -> dict[str, tuple[str, str]]:
-        """name -> (the first page holding that generated section, its text): each page read once,
-        parsed only when its text mentions a section."""
+        """name -> (the first page built from docs/ holding that generated section, its text):
+        each page read once, parsed only when its text mentions a section."""
         found: dict[str, tuple[str, str]] = {}
+        sources = {url_of(p.relative_to(self.docs).as_posix(), self.page_set) for p in markdown_files(self.docs)}
         for page in self.pages:
             if len(found) == len(names):
                 break
+            if page not in sources:  # a page derived by an earlier build (--dirty) is not a shell
+                continue
             text = (self.root / page).read_text(encoding="utf-8")
             wanted = [n for n in names if n not in found and f'data-annotator-section="{n}"' in text]
             if wanted:
@@ -237,14 +312,12 @@ class Site:
         search.write_search_index(self.root, records)
 
     def write_data(self) -> None:
+        """Each article's W3C annotations and one-file edition (remembered by the article's state)."""
         for page, item in sorted(self.article_pages.items()):
-            collection = opendata.web_annotations(item, self.absolute(page))
-            write_text(
-                self.root,
-                generated.data_path(item.article.slug),
-                json.dumps(collection, ensure_ascii=False, indent=1) + "\n",
-            )
-            write_text(self.root, generated.download_path(item.article.slug), standalone_html(item))
+            address = self.absolute(page)
+            data, edition = CACHE.get(("data", item.article.slug), (item, address), partial(_data, item, address))
+            write_text(self.root, generated.data_path(item.article.slug), data)
+            write_text(self.root, generated.download_path(item.article.slug), edition)
 
 
 def postbuild(config: SiteConfig, site: Path | None = None, publication: Publication | None = None) -> Site:
@@ -261,6 +334,12 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.write_data()
     built.problems.raise_if_any()
     return built
+
+
+def _data(item: AnnotatedArticle, address: str) -> tuple[str, str]:
+    """An article's W3C annotations (JSON) and its one-file edition (HTML)."""
+    data = json.dumps(opendata.web_annotations(item, address), ensure_ascii=False, indent=1) + "\n"
+    return data, standalone_html(item)
 
 
 def preview(config: SiteConfig, site: Path | None = None) -> None:

@@ -1,0 +1,139 @@
+"""A rebuild never serves a stale page: after every kind of edit, a build that reuses the cache
+(as `mkdocs serve` does, in one process) and a `mkdocs build --dirty` write exactly the files a
+clean build writes, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.cache import CACHE
+
+SAMPLE = Path(__file__).parent / "sample-site"
+
+
+def _build(folder: Path, site: Path) -> None:
+    """A build in this process, so the cache holds what the last one computed (as under serve)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    config = load_config(str(folder / "mkdocs.yml"), site_dir=str(site), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def _build_apart(folder: Path, site: Path, *options: str) -> None:
+    """`mkdocs build` in a process of its own (the theme's search plugin keeps state between
+    builds of one process, which a real `mkdocs build` never sees)."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", *options, "-d", str(site)]
+    subprocess.run(command, cwd=folder, env=env, check=True)
+
+
+def _files(site: Path) -> dict[str, str]:
+    return {
+        p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _clean(folder: Path, site: Path) -> dict[str, str]:
+    shutil.rmtree(site, ignore_errors=True)
+    _build_apart(folder, site)
+    return _files(site)
+
+
+def _append(path: Path, words: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + words + "\n", encoding="utf-8")
+
+
+def _note(folder: Path) -> None:
+    _append(sorted((folder / "annotations" / "harbour-report").glob("*.md"))[0], " An edited note.")
+
+
+def _source(folder: Path) -> None:
+    path = folder / "annotations" / "council-vote" / "repairs-cost-less-than.md"
+    path.write_text(path.read_text().replace("Audit of the harbour works", "Audit of the harbour repairs"))
+
+
+def _policy(folder: Path) -> None:
+    path = folder / "annotations" / "reliability.yaml"
+    text = path.read_text()
+    assert "label: reliable outlet" in text
+    path.write_text(text.replace("label: reliable outlet", "label: reliable news outlet"))
+
+
+def _article_text(folder: Path) -> None:
+    _append(folder / "docs" / "council-vote.md", "\n\nA paragraph added at the end.")
+
+
+def _new_article(folder: Path) -> None:
+    text = (folder / "docs" / "council-vote.md").read_text()
+    text = text.replace("annotations: council-vote", "annotations: council-vote-again")
+    (folder / "docs" / "council-vote-again.md").write_text(text + "\nA second, different edition.\n")
+    shutil.copytree(folder / "annotations" / "council-vote", folder / "annotations" / "council-vote-again")
+
+
+def _removed_article(folder: Path) -> None:
+    (folder / "docs" / "council-vote.md").unlink()
+    shutil.rmtree(folder / "annotations" / "council-vote")
+
+
+EDITS = {
+    "note": _note,
+    "source": _source,
+    "policy": _policy,
+    "article text": _article_text,
+    "new article": _new_article,
+    "removed article": _removed_article,
+}
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    folder = tmp_path / "s"
+    shutil.copytree(SAMPLE, folder)
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    yield folder
+    CACHE.clear()
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_warm_rebuild_and_a_dirty_build_equal_a_clean_build(site, tmp_path, edit):
+    warm, dirty = tmp_path / "warm", tmp_path / "dirty"
+    CACHE.clear()
+    _build(site, warm)
+    _build_apart(site, dirty)
+    before = _files(warm)
+    EDITS[edit](site)
+    _build(site, warm)  # the cache holds the last build: what serve does after an edit
+    _build_apart(site, dirty, "--dirty")
+    expected = _clean(site, tmp_path / "clean")
+    assert expected != before, "the edit changed nothing: the test would prove nothing"
+    for name, built in (("warm rebuild", _files(warm)), ("dirty build", _files(dirty))):
+        stale = sorted(p for p in expected if built.get(p) != expected[p])
+        extra = sorted(set(built) - set(expected)) if (name, edit) != ("dirty build", "removed article") else []
+        assert not stale and not extra, f"{edit}: the {name} differs from a clean build: {stale[:8]} {extra[:8]}"
+
+
+def test_a_rebuild_with_nothing_changed_reuses_every_page(site, tmp_path):
+    CACHE.clear()
+    _build(site, tmp_path / "a")
+    before = _files(tmp_path / "a")
+    misses = CACHE.misses
+    _build(site, tmp_path / "a")
+    assert _files(tmp_path / "a") == before
+    # Nothing is computed again but what depends on the output folder's fresh pages' states.
+    assert CACHE.misses == misses, f"{CACHE.misses - misses} entries computed again with nothing changed"
