@@ -15,10 +15,12 @@ resolves them. Every page's size stays bounded as the publication grows.
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as etree
 from collections import Counter
 
 from .article import VIEWS
+from .cache import CACHE
 from .generated import LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, totals, view_link
 from .model import AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle, Publication
@@ -545,7 +547,13 @@ SECTIONS = {
 
 
 def section(name: str, argument: str | None, publication: Publication) -> etree.Element:
-    """The generated section a `[annotator: name]` paragraph asks for."""
+    """The generated section a `[annotator: name]` paragraph asks for: a copy of the one made
+    for this publication (the page's tree takes it in, so each page gets its own)."""
+    made = CACHE.get(("section", name, argument), publication, lambda: _section(name, publication))
+    return copy.deepcopy(made)
+
+
+def _section(name: str, publication: Publication) -> etree.Element:
     build = SECTIONS.get(name)
     if build is None:
         known = ", ".join(SECTIONS)
