@@ -1,0 +1,128 @@
+"""The MkDocs adapter: a plugin (`plugins: [annotator]` in mkdocs.yml), the only module that imports
+mkdocs. The merge itself is the `annotator` Markdown extension, which Zensical runs too; this
+plugin only wires MkDocs' build events to the same core calls `scripts/build` runs after
+`zensical build`:
+
+    on_startup    remember whether this is `mkdocs serve` (a preview shows problems, not fails)
+    on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
+                  absolute folders, adding it to markdown_extensions if the config did not
+    on_files      check every page and annotation before any page is read
+    on_serve      watch the annotation folder, so an edit there reloads the preview
+    on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
+                  then the cache forgets what this build did not use (cache.CACHE.sweep)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import ConfigurationError, PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+
+from .errors import AnnotationError, Problem
+from .siteconfig import SiteConfig, from_mkdocs
+
+log = logging.getLogger("mkdocs.plugins.annotator")
+
+
+def read_mkdocs_config(path: Path) -> SiteConfig:
+    """A command's settings from mkdocs.yml, loaded by MkDocs itself (config.read_config)."""
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)  # a command prints its own problems
+    try:
+        return from_mkdocs(load_config(str(path)))
+    except ConfigurationError as error:
+        raise AnnotationError(
+            [Problem(str(path), 1, 1, f"the site's config is not valid: {error}", "fix it")]
+        ) from None
+
+
+def _rebuild_every_page(files) -> None:
+    """`mkdocs build --dirty` reads and writes only the pages whose Markdown is newer than their
+    HTML, so the others keep a navigation without titles (MkDocs warns that it "will likely lead
+    to inaccurate navigation"), the theme's search index lists only the pages read, and a page
+    here also depends on files MkDocs does not know (an article on its annotations and the
+    policy; the Claims and Sources pages on every article). A dirty build here rebuilds every
+    page, as a clean one does: the build's cache (cache.CACHE) makes that cheap, and the site
+    it writes is the clean build's (files of removed pages are kept, as MkDocs' own --dirty keeps them)."""
+    for file in files.documentation_pages():
+        file.is_modified = lambda: True
+
+
+class AnnotatorConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    postbuild = c.Type(bool, default=True)  # complete the site after the build (assets, CSP, data...)
+
+
+class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self):
+        self.serving = self.dirty = False
+        self.site: SiteConfig | None = None
+
+    def on_startup(self, *, command, dirty):
+        self.serving = command == "serve"
+        self.dirty = dirty
+
+    def _fail(self, error: AnnotationError, what: str) -> None:
+        """A build stops with every problem; a preview keeps serving and shows them on the page."""
+        message = f"{what}: {len(error.problems)} problem(s):\n{error}"
+        if self.serving:
+            log.warning(message)
+        else:
+            raise PluginError(message)
+
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        if "annotator" not in config.markdown_extensions:
+            config.markdown_extensions.append("annotator")
+        self.site = from_mkdocs(config)
+        options = config.mdx_configs.setdefault("annotator", {})
+        options.update(docs_dir=str(self.site.docs_dir), annotations_dir=str(self.site.annotations_dir))
+        # The repository the notes link to for a fix: the extension's own repo_url (MkDocs'
+        # repo_url, if set, makes the theme fetch repository statistics on every page).
+        options.setdefault("repo_url", self.site.repo_url)
+        options.setdefault("edit_uri", self.site.edit_uri)
+        options["repo_root"] = str(self.site.config_file.parent)
+        return config
+
+    def on_files(self, files, *, config):
+        if not self.config.enabled:
+            return files
+        from .pagecheck import check_site
+
+        try:
+            check_site(self.site)
+        except AnnotationError as error:
+            self._fail(error, "annotations and pages")
+        if self.dirty:
+            _rebuild_every_page(files)
+        return files
+
+    def on_serve(self, server, *, config, builder):
+        if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview
+            for folder in (self.site.annotations_dir, Path(__file__).with_name("assets")):
+                if folder.is_dir():
+                    server.watch(str(folder))
+        return server
+
+    @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
+    def on_post_build(self, *, config):
+        if not (self.config.enabled and self.config.postbuild):
+            return
+        from .cache import CACHE
+        from .postbuild import postbuild, preview
+
+        try:
+            postbuild(self.site, Path(config.site_dir))
+        except AnnotationError as error:
+            self._fail(error, "the built site")
+            preview(self.site, Path(config.site_dir))  # serving (a build stopped above): keep the styles
+        finally:
+            CACHE.sweep()  # forget what this build did not use: a long serve holds only the current site
