@@ -9,6 +9,7 @@ must also match the schema's `article` definition: known keys, plain one-line te
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from functools import cache
@@ -128,6 +129,7 @@ def load_article(path: Path, block, body: str, problems: ProblemCollector) -> Ar
         outlet=value.get("outlet"),
         date=value.get("date"),
         original_url=value.get("original_url"),
+        front=tuple(sorted((str(k), json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in value.items())),
     )
     return Article(path=path, meta=meta, paragraphs=block_texts(body), body_markdown=body, key=page_key(body))
 

@@ -118,6 +118,11 @@ class ArticleMeta:
     outlet: str | None = None
     date: str | None = None
     original_url: str | None = None
+    front: tuple[tuple[str, str], ...] = ()  # every front-matter field as JSON text, for the review
+
+    def field(self, name: str) -> str | None:
+        """A front-matter field as the page writes it (JSON text), None if absent."""
+        return dict(self.front).get(name)
 
 
 @dataclass(frozen=True)

@@ -330,8 +330,16 @@ def sources_list(sources: list, links: Links, several: bool) -> list[etree.Eleme
 
 
 def ordered_sources(articles) -> list:
-    found = unique_sources(articles)
-    return sorted(found.values(), key=lambda sc: (sc[0].outlet.casefold(), sc[0].date or "", sc[0].title))
+    """Every source of these articles once, by outlet, date and title: sorted once per state of
+    the articles, however many pages of the index ask (the key holds ids; the state, the
+    articles themselves, keeps them alive and is what is compared)."""
+    articles = tuple(articles)
+
+    def order() -> list:
+        found = unique_sources(articles)
+        return sorted(found.values(), key=lambda sc: (sc[0].outlet.casefold(), sc[0].date or "", sc[0].title))
+
+    return CACHE.get(("ordered-sources", tuple(map(id, articles))), articles, order)
 
 
 def _sources_summary(sources: list) -> etree.Element:

@@ -46,6 +46,7 @@ from .model import AnchoredNote, Article, Source
 from .paths import POLICY_NAME, RECORD_NAME
 from .pipeline import Publication, prepare
 from .report import coverage_line
+from .schema import schema
 
 MARKER = "<!-- annotator-review -->"  # finds the PR comment to update (with its author, the bot)
 COMMENT_LIMIT = 60_000  # GitHub refuses a comment over 65,536 characters
@@ -239,7 +240,12 @@ def _describe(source: Source) -> str:
     return text + ("" if source.verified else ", **unverified** (`verified: false`)")
 
 
-_SOURCE_FIELDS = ("title", "outlet", "author", "date", "url", "via", "archive_url", "excerpt", "verified", "relation")
+def _fields(definition: str) -> tuple[str, ...]:
+    """Every field the schema allows in a definition: a field added there is reviewed at once."""
+    return tuple(schema()["$defs"][definition]["properties"])
+
+
+_SOURCE_FIELDS = _fields("source")
 _ADDRESSES = ("url", "via", "archive_url")
 
 
@@ -353,14 +359,15 @@ def _paragraph_map(old: Article, new: Article) -> tuple[dict[int, int], list[str
     return mapping, items
 
 
-_META_FIELDS = ("title", "subtitle", "author", "outlet", "date", "description", "original_url")
-
-
 def _article_changes(slug: str, old: Article, new: Article) -> list[str]:
     items = []
-    for name in _META_FIELDS:
-        before, after = getattr(old.meta, name), getattr(new.meta, name)
+    names = dict.fromkeys([*_fields("article"), *dict(old.meta.front), *dict(new.meta.front)])
+    for name in names:
+        before, after = old.meta.field(name), new.meta.field(name)
         if before != after:
+            before, after = (json.loads(v) if v is not None else None for v in (before, after))
+            if not isinstance(before, str | None) or not isinstance(after, str | None):
+                before, after = (json.dumps(v) if v is not None else None for v in (before, after))
             shown = (code(before), code(after)) if name == "original_url" else (quoted(before), quoted(after))
             items.append(f"- {md(slug)}: front matter {name}: {shown[0]} → {shown[1]}")
     _, text = _paragraph_map(old, new)
