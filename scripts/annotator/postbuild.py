@@ -24,7 +24,7 @@ from pathlib import Path
 
 from markdown.serializers import to_html_string
 
-from . import csp, generated, opendata, pages, search
+from . import csp, feed, generated, history, opendata, pages, search
 from .assets import ASSETS, shipped
 from .errors import ProblemCollector
 from .htmlscan import BuiltPage, body_fragment
@@ -41,7 +41,12 @@ PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "search": ("annotator.css", "pages.css", "search.js"),
     "other": ("annotator.css", "pages.css"),
 }
-NOT_SEARCHED = {"claims", "sources", "search"}  # sections whose pages repeat the notes, or are the search
+NOT_SEARCHED = {
+    "claims",
+    "sources",
+    "search",
+    "corrections",
+}  # sections whose pages repeat the notes, or are the search
 
 
 def built_pages(site: Path) -> list[str]:
@@ -87,12 +92,20 @@ class Site:
         self.article_pages: dict[str, AnnotatedArticle] = {}
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
+        self._histories: dict[str, history.ArticleHistory] = {}
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
                 self.problems.add(item.article.path, 1, 1, "this article has no built page", "check the site's nav")
             else:
                 self.article_pages[page] = item
+
+    def history(self, item: AnnotatedArticle) -> history.ArticleHistory:
+        """The article's notes' history from git (history.py), read once per build."""
+        slug = item.article.slug
+        if slug not in self._histories:
+            self._histories[slug] = history.article_history(item, self.config.annotations_dir)
+        return self._histories[slug]
 
     def absolute(self, page: str) -> str:
         return f"{self.config.site_url}/{page}" if self.config.site_url else page
@@ -176,7 +189,7 @@ class Site:
                 else f'<script src="{href}" defer></script>'
             )
         if item is not None:
-            reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name)
+            reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name, self.history(item))
             tags.append(f'<script type="application/ld+json">{generated.script_json(reviews)}</script>')
         return "".join(tags)
 
@@ -190,15 +203,21 @@ class Site:
         written before the pages are completed, so they get links, assets and policy like any other."""
         kinds = (("claims", pages.claims_views), ("sources", pages.sources_views))
         shells = self._section_shells([name for name, _ in kinds])
+        corrections = next((name for name in ("claims", "sources") if name in shells), None)
+        if corrections is not None:  # the corrections pages take the Claims page's shell, or else the Sources page's
+            kinds += (("corrections", lambda p: pages.corrections_views(p, self.history)),)
+            shells["corrections"] = shells[corrections]
         for name, views in kinds:
             if name not in shells:
                 continue
             shell, text = shells[name]
-            self.views[f"{name}/index"] = shell
+            shell_section = corrections if name == "corrections" else name
+            if name != "corrections":
+                self.views[f"{name}/index"] = shell
             for filename, title, section in views(self.publication):
                 page = posixpath.join(posixpath.dirname(shell), filename)
                 built = BuiltPage(text)
-                built.section(name).replace_with(body_fragment(to_html_string(section))[0])
+                built.section(shell_section).replace_with(body_fragment(to_html_string(section))[0])
                 built.set_title(f"{title} - {self.config.site_name}")
                 write_text(self.root, page, built.html())
                 self.views[f"{name}/{filename}"] = page
@@ -236,9 +255,15 @@ class Site:
                 records.append(record)
         search.write_search_index(self.root, records)
 
+    def write_feed(self) -> None:
+        """The site's Atom feed of corrections (feed.py), at the site's root."""
+        entries = feed.feed_entries(self.article_pages, self.views, self.history)
+        data = feed.corrections_feed(self.config.site_name, self.config.site_url, entries)
+        (self.root / generated.FEED_PATH).write_bytes(data)
+
     def write_data(self) -> None:
         for page, item in sorted(self.article_pages.items()):
-            collection = opendata.web_annotations(item, self.absolute(page))
+            collection = opendata.web_annotations(item, self.absolute(page), self.history(item))
             write_text(
                 self.root,
                 generated.data_path(item.article.slug),
@@ -259,5 +284,6 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     search.add_notes(site, built.article_pages, built.generator)
     built.write_search()
     built.write_data()
+    built.write_feed()
     built.problems.raise_if_any()
     return built
