@@ -210,3 +210,31 @@ def test_a_shallow_clone_says_its_history_is_unavailable(repo, tmp_path):
     assert all("modified" not in item for item in data["first"]["items"])
     feed = ET.parse(site / "corrections.xml").getroot()
     assert not feed.findall(f"{ATOM}entry") and feed.findtext(f"{ATOM}updated") == "2023-11-14T22:13:20Z"
+
+
+def test_merges_and_renames_report_each_change_once(tmp_path):
+    """A branch's change is reported at its own commit, not again at the merge; a note renamed
+    with `replaces:` keeps its dates (its name is not what readers see), and its old id is not
+    reported removed."""
+    repo = copy_site(ROOT / "tests" / "sample-site", tmp_path / "repo")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "First edition", when=T1)
+    git(repo, "checkout", "-qb", "rejudge")
+    edit(repo, FERRY, "relation: unsourced\n", "relation: opinion\n")
+    git(repo, "commit", "-qam", "Ferry note re-judged on a branch", when=T2)
+    git(repo, "checkout", "-q", "main")
+    edit(
+        repo,
+        REPAIRS,
+        "id: after-eighteen-months-repairs\n",
+        "id: repairs-took-months\nreplaces: [after-eighteen-months-repairs]\n",
+    )
+    git(repo, "commit", "-qam", "Repairs note renamed", when=T3)
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge the re-judging", "rejudge", when=T4)
+    found = harbour_history(repo)
+    assert [(c.stamp.when, c.note_id, c.kinds) for c in found.corrections] == [
+        (T2, "ferry-services-suspended-since-2021", ["verdict"])
+    ]
+    lineage = found.notes["repairs-took-months"]  # a new name is no change of what readers see
+    assert lineage.added.when == lineage.changed.when == T1 and not found.removed()
