@@ -18,6 +18,7 @@ PAGES = {
     "claims": "claims.html",
     "article-claims": "claims-moscow-concert-massacre.html",
     "sources": "sources.html",
+    "corrections": "corrections-moscow-concert-massacre.html",
     "search": "search.html",
 }
 ARTICLE = PAGES["article"]

@@ -28,7 +28,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-from . import generated, pages
+from . import generated, history, pages
 from .article import page_key
 from .errors import AnnotationError
 from .notelinks import FixLinks, repository
@@ -83,16 +83,17 @@ class _Annotate(Treeprocessor):
         result = self.extension.store.result(article)
         item = result.annotated or result.last_good
         body = article_body(root, article)
+        dates = history.article_history(item, self.extension.store.annotations) if item is not None else None
         if item is not None:
             try:
                 repo = self.extension.repository
                 fixes = FixLinks(repo, article) if repo is not None else None
-                annotate_tree(body, article, list(item.notes), self.md.htmlStash.store, fixes)
+                annotate_tree(body, article, list(item.notes), self.md.htmlStash.store, fixes, dates)
             except AnnotationError as error:
                 result.error, item = error, None
         if result.error is not None:
             root.append(error_banner(result.error, fallback=item is not None))
-        root.append(generated.article_header(article, item, views=self.extension.store.views()))
+        root.append(generated.article_header(article, item, views=self.extension.store.views(), history=dates))
         if (choices := generated.reader_filter(item)) is not None:  # before the body: its CSS reads ~
             root.append(choices)
         root.append(body)

@@ -11,6 +11,7 @@ import json
 import xml.etree.ElementTree as etree
 from collections import Counter
 
+from .history import ArticleHistory
 from .model import Article
 from .pipeline import AnnotatedArticle, Publication
 from .schema import RELATIONS, SOURCE_RELATIONS
@@ -63,8 +64,20 @@ def totals(item: AnnotatedArticle | None) -> list:
 VIEW_LINKS = (("claims", "All its claims in one table"), ("sources", "All its sources"))
 
 
+def corrections_link(slug: str, entry: str = "") -> str:
+    """The article's corrections page (derived from the Claims page, or else the Sources page)."""
+    return view_link("corrections", f"corrections-{slug}.html") + (f"#{entry}" if entry else "")
+
+
+FEED_PATH = "corrections.xml"  # the site's Atom feed of corrections
+
+
 def article_header(
-    article: Article, item: AnnotatedArticle | None, site_links: bool = True, views: frozenset[str] = frozenset()
+    article: Article,
+    item: AnnotatedArticle | None,
+    site_links: bool = True,
+    views: frozenset[str] = frozenset(),
+    history: ArticleHistory | None = None,
 ) -> etree.Element:
     """A publication's header: title, standfirst, a byline of what is known (author, outlet,
     date, the original), then what this edition adds: a one-line summary of the notes (with
@@ -114,12 +127,60 @@ def article_header(
         for name, text in VIEW_LINKS:
             if name in views:
                 summary += [" ", element("a", {"href": view_link(name, f"{name}-{article.slug}.html")}, text), "."]
+        if history is not None:
+            summary += history_summary(article, history, views)
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
+    if history is not None and (removed := removed_notes(article, item, history, views)) is not None:
+        parts.append(removed)
     if (contested := disputed_nav(item)) is not None:
         parts.append(contested)
     if item is not None and item.notes:
         parts.append(print_sources(item))
     return element("div", {"class": "article-meta"}, None, *parts)
+
+
+def history_summary(article: Article, history: ArticleHistory, views: frozenset[str]) -> list:
+    """The header's links to the article's corrections and the site's feed of them; or, in a
+    build without git history, that the notes' history is unavailable."""
+    parts: list = []
+    if any(v in views for v in ("claims", "sources")):
+        count = len(history.corrections) if history.available else 0
+        text = f"Corrections ({count})" if history.available else "Corrections"
+        parts += [" ", element("a", {"href": corrections_link(article.slug)}, text), "."]
+    parts += [
+        " ",
+        element("a", {"href": site_link(FEED_PATH), "type": "application/atom+xml"}, "Corrections feed (Atom)"),
+        ".",
+    ]
+    if not history.available:
+        parts.append(f" History unavailable in this build ({history.why}).")
+    return parts
+
+
+def removed_notes(
+    article: Article, item: AnnotatedArticle | None, history: ArticleHistory, views: frozenset[str]
+) -> etree.Element | None:
+    """Where an old link to a removed note lands (its id, #n-<id>): a line saying when the note
+    was removed, linking to that correction. Ids some note now has, or replaces, are left out."""
+    taken = {i for n in (item.notes if item else ()) for i in (n.note_id, *n.former_ids)}
+    removed = [(i, c) for i, c in sorted(history.removed().items()) if f"n-{i}" not in taken]
+    if not removed:
+        return None
+    listed = any(v in views for v in ("claims", "sources"))
+    entries = []
+    for note_id, correction in removed:
+        said = f"Note {note_id} (“{correction.summary}”) was removed "
+        when = f"on {correction.stamp.date}" if correction.stamp.date else "(not yet committed)"
+        pieces: list = [said + when]
+        if listed:
+            pieces += [
+                ": ",
+                element("a", {"href": corrections_link(article.slug, correction.anchor)}, "the correction"),
+            ]
+        entries.append(element("li", {"id": f"n-{note_id}"}, None, *pieces, "."))
+    return element(
+        "ul", {"class": "sn-removed", "aria-label": "Removed notes", "data-search-exclude": ""}, None, *entries
+    )
 
 
 DISPUTED_WORDS = 8  # of a claim, in the list of disputed notes

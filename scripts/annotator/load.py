@@ -315,6 +315,7 @@ def _annotation(path, block: Block | None, note: str, note_start: int, problems)
         rendered=rendered,
         sources=sources,
         claim=(value.get("claim") or "").strip() or None,
+        reason=(value.get("reason") or "").strip() or None,
     )
 
 
@@ -362,3 +363,20 @@ def load_folder(folder: Path, problems: ProblemCollector) -> list[AnnotationFile
         except AnnotationError as error:
             problems.extend(error)
     return files
+
+
+def raw_blocks(path: Path, text: str) -> list[tuple[dict, str]]:
+    """Each annotation block of a file as written (its YAML value, and its note), read with the
+    loader's own splitting and bounded YAML but without the schema's checks: for old versions
+    of a file (history.py), which were valid under the rules of their day, not necessarily today's."""
+    problems = ProblemCollector()
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    if not lines or lines[0].rstrip() != DELIMITER:
+        return []
+    blocks = _split(path, lines, problems) or []
+    found = []
+    for opening, closing, note_start, end in blocks[1:]:
+        block = parse_block(path, "\n".join(lines[opening + 1 : closing]), opening + 2, problems, "annotation block")
+        if block is not None and isinstance(block.value, dict):
+            found.append((block.value, "\n".join(lines[note_start:end]).strip()))
+    return found

@@ -87,6 +87,7 @@ class Annotation:
     lines: tuple[int, int] = (0, 0)  # the block and its note in the file: first line, line after the last
     replaces: tuple[str, ...] = ()  # ids this note took over (old links to them open it)
     id_line: int = 0  # line of the `id:` key
+    reason: str | None = None  # why the note last changed (the corrections page shows it)
 
     @property
     def relation_row(self) -> Relation:

@@ -7,6 +7,7 @@ ClaimReview objects for notes that judge a claim (supports, qualifies, contradic
 
 from __future__ import annotations
 
+from .history import ArticleHistory
 from .pipeline import AnnotatedArticle
 
 AFFIX = 32
@@ -14,8 +15,16 @@ ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"  # the notes and data (LICENSE-NOTES.md)
 
 
-def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
-    """The article's notes as a W3C AnnotationCollection."""
+def modified(history: ArticleHistory | None, note_id: str) -> str | None:
+    """When the note last changed (its commit's time, UTC), only from a build with history and
+    for a note committed as it is."""
+    lineage = history.notes.get(note_id) if history is not None and history.available else None
+    return lineage.changed.iso if lineage is not None else None
+
+
+def web_annotations(item: AnnotatedArticle, page_url: str, history: ArticleHistory | None = None) -> dict:
+    """The article's notes as a W3C AnnotationCollection (`modified`: when each last changed,
+    where the build has the history)."""
     items = []
     for n in item.notes:
         a, text = n.annotation, item.article.paragraphs[n.paragraph - 1]
@@ -43,6 +52,7 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
                 "id": f"{page_url}#{n.note_id}",
                 "type": "Annotation",
                 "motivation": "assessing",
+                **({"modified": when} if (when := modified(history, n.id)) else {}),
                 "body": bodies,
                 "target": {
                     "source": page_url,
@@ -66,8 +76,11 @@ def web_annotations(item: AnnotatedArticle, page_url: str) -> dict:
     }
 
 
-def claim_reviews(item: AnnotatedArticle, page_url: str, publisher: str) -> list[dict]:
-    """schema.org ClaimReview for each note whose relation judges the claim."""
+def claim_reviews(
+    item: AnnotatedArticle, page_url: str, publisher: str, history: ArticleHistory | None = None
+) -> list[dict]:
+    """schema.org ClaimReview for each note whose relation judges the claim (`dateModified`:
+    when it last changed, where the build has the history)."""
     reviews = []
     for n in item.notes:
         a, relation = n.annotation, n.annotation.relation_row
@@ -78,6 +91,7 @@ def claim_reviews(item: AnnotatedArticle, page_url: str, publisher: str) -> list
                 "@context": "https://schema.org",
                 "@type": "ClaimReview",
                 "url": f"{page_url}#{n.note_id}",
+                **({"dateModified": when} if (when := modified(history, n.id)) else {}),
                 "claimReviewed": " ".join(a.quote.split()),
                 "author": {"@type": "Organization", "name": publisher},
                 "reviewRating": {

@@ -21,10 +21,11 @@ from collections import Counter
 
 from .article import VIEWS
 from .cache import CACHE
-from .generated import LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, totals, view_link
+from .generated import FEED_PATH, LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, site_link, totals, view_link
+from .history import ArticleHistory, Correction
 from .model import AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle, Publication
-from .schema import RELATIONS
+from .schema import RELATION, RELATIONS
 from .sidenote import element, link, provenance
 
 HOME_ARTICLES = 12  # cards on the home page, newest first
@@ -569,3 +570,88 @@ def _section(name: str, publication: Publication) -> etree.Element:
             "p", {"class": "annotator-errors", "role": "alert"}, f"Unknown section [annotator: {name}]; known: {known}"
         )
     return _wrap(name, build(publication, Links(publication)))
+
+
+# ---- Corrections --------------------------------------------------------------------------------
+
+
+def _relation_name(name: str) -> str:
+    row = RELATION.get(name)
+    return row.label if row is not None else name
+
+
+def _change_item(kind: str, before: str, after: str) -> etree.Element:
+    if kind == "verdict":
+        return element("li", None, f"Verdict: {_relation_name(before)} → {_relation_name(after)}")
+    if kind == "claim":
+        return element("li", None, f"Claim: “{before}” → “{after}”")
+    if kind == "sources":
+        return element("li", None, f"Sources: {after}")
+    return element("li", None, f"Note removed (it read: “{before}”)")
+
+
+def correction_entry(item: AnnotatedArticle, correction: Correction, links: Links) -> etree.Element:
+    """One correction: when, which commit, which note (linked to its permalink while it exists),
+    what changed, and why (the note's `reason:`, else the commit's subject)."""
+    current = {n.id for n in item.notes}
+    stamp = correction.stamp
+    when: list = (
+        [element("time", {"datetime": stamp.iso}, stamp.date), " · commit ", element("code", None, stamp.short)]
+        if stamp.commit
+        else ["Not yet committed"]
+    )
+    note_id = correction.note_id
+    if note_id and note_id in current:
+        named: list = [element("a", {"href": links.note(item.article, f"n-{note_id}")}, f"note {note_id}")]
+    else:
+        named = [f"note {note_id}" if note_id else "a note from before notes had ids"]
+    why = "Reason: " if correction.reason_written else "Commit: "
+    return element(
+        "li",
+        {"id": correction.anchor, "class": "correction"},
+        None,
+        element("p", {"class": "correction-when"}, None, *when, " · ", *named, f": {correction.summary}"),
+        element("ul", None, None, *(_change_item(*change) for change in correction.changes)),
+        element("p", {"class": "correction-reason"}, why + correction.reason),
+    )
+
+
+def corrections_section(item: AnnotatedArticle, links: Links, history: ArticleHistory) -> etree.Element:
+    """An article's corrections, newest first, all read from the repository's history."""
+    title = element("a", {"href": links.note(item.article, "")}, item.article.title)
+    feed = element("a", {"href": site_link(FEED_PATH), "type": "application/atom+xml"}, "the site's corrections feed")
+    intro = (
+        "Every change of a note's verdict, claim or sources, and every note removed, newest first: read from "
+        "the site's git history when it was built, with the commit and its reason (the note's own, or the "
+        "commit's subject). Also in "
+    )
+    body = element(
+        "div",
+        {"class": "annotator-corrections"},
+        None,
+        element("h2", None, None, "Corrections to ", title),
+        element("p", None, None, intro, feed, "."),
+    )
+    if not history.available:
+        body.append(
+            element("p", {"class": "corrections-unavailable"}, f"History unavailable in this build ({history.why}).")
+        )
+    elif not history.corrections:
+        body.append(element("p", None, "No corrections yet."))
+    else:
+        entries = [correction_entry(item, c, links) for c in history.corrections]
+        body.append(element("ol", {"class": "corrections", "reversed": ""}, None, *entries))
+    return body
+
+
+def corrections_views(publication: Publication, histories) -> list[tuple[str, str, etree.Element]]:
+    """(file name, title, section) of each article's corrections page; histories: slug -> ArticleHistory."""
+    links = Links(publication)
+    return [
+        (
+            f"corrections-{i.article.slug}.html",
+            f"Corrections: {i.article.title}",
+            _wrap("corrections", corrections_section(i, links, histories(i))),
+        )
+        for i in publication.articles
+    ]

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from markdown.serializers import to_html_string
 
-from . import csp, generated, opendata, pages, search
+from . import csp, feed, generated, history, opendata, pages, search
 from .article import markdown_files
 from .assets import ASSETS, shipped
 from .cache import CACHE, fingerprints
@@ -45,7 +45,12 @@ PAGE_ASSETS = {  # what each kind of annotated content needs, in load order
     "search": ("annotator.css", "pages.css", "search.js"),
     "other": ("annotator.css", "pages.css"),
 }
-NOT_SEARCHED = {"claims", "sources", "search"}  # sections whose pages repeat the notes, or are the search
+NOT_SEARCHED = {
+    "claims",
+    "sources",
+    "search",
+    "corrections",
+}  # sections whose pages repeat the notes, or are the search
 
 
 DOWNLOADS = "downloads/"  # one-file editions: complete documents of our own, not theme pages
@@ -111,12 +116,20 @@ class Site:
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
         self._links: tuple | None = None  # set once the views are derived (_links_state)
+        self._histories: dict[str, history.ArticleHistory] = {}
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
                 self.problems.add(item.article.path, 1, 1, "this article has no built page", "check the site's nav")
             else:
                 self.article_pages[page] = item
+
+    def history(self, item: AnnotatedArticle) -> history.ArticleHistory:
+        """The article's notes' history from git (history.py), read once per build."""
+        slug = item.article.slug
+        if slug not in self._histories:
+            self._histories[slug] = history.article_history(item, self.config.annotations_dir)
+        return self._histories[slug]
 
     def absolute(self, page: str) -> str:
         return f"{self.config.site_url}/{page}" if self.config.site_url else page
@@ -167,7 +180,8 @@ class Site:
             self.markers[page] = CACHE.get(("markers", hashlib.sha256(text.encode()).digest()), None,
                                            lambda: BuiltPage(text).markers)  # fmt: skip
             return
-        state = (hashlib.sha256(text.encode()).digest(), item, self._links_state())
+        dates = self.history(item) if item is not None else None  # ClaimReview's dateModified
+        state = (hashlib.sha256(text.encode()).digest(), item, dates, self._links_state())
         markers, output, problems = CACHE.get(
             ("complete", str(self.root), page), state, lambda: self._complete(page, text, item)
         )
@@ -237,7 +251,7 @@ class Site:
                 else f'<script src="{href}" defer></script>'
             )
         if item is not None:
-            reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name)
+            reviews = opendata.claim_reviews(item, self.absolute(page), self.config.site_name, self.history(item))
             tags.append(f'<script type="application/ld+json">{generated.script_json(reviews)}</script>')
         return "".join(tags)
 
@@ -252,19 +266,28 @@ class Site:
         Each is remembered by the shell's text and its section, so a rebuild writes what it had."""
         kinds = (("claims", pages.claims_views), ("sources", pages.sources_views))
         shells = self._section_shells([name for name, _ in kinds])
+        corrections = next((name for name in ("claims", "sources") if name in shells), None)
+        if corrections is not None:  # the corrections pages take the Claims page's shell, or else the Sources page's
+            kinds += (("corrections", lambda p: pages.corrections_views(p, self.history)),)
+            shells["corrections"] = shells[corrections]
         for name, views in kinds:
             if name not in shells:
                 continue
             shell, text = shells[name]
-            self.views[f"{name}/index"] = shell
+            shell_section = corrections if name == "corrections" else name
+            if name != "corrections":
+                self.views[f"{name}/index"] = shell
             fresh = not completed(text)  # else --dirty left the shell, and the pages made from it, as they were
             digest = hashlib.sha256(text.encode()).digest()
-            listed = CACHE.get(("views", name), self.publication, lambda views=views: list(views(self.publication)))
+            inputs = self.publication
+            if name == "corrections":  # the corrections come from git too: its state is the histories'
+                inputs = (self.publication, tuple(self.history(item) for item in self.publication.articles))
+            listed = CACHE.get(("views", name), inputs, lambda views=views: list(views(self.publication)))
             for filename, title, section in listed:
                 page = posixpath.join(posixpath.dirname(shell), filename)
                 if fresh:
                     state = (digest, section, title, self.config.site_name)
-                    derive = partial(self._derive, text, name, section, title)
+                    derive = partial(self._derive, text, shell_section, section, title)
                     output = CACHE.get(("derived", str(self.root), page), state, derive)
                     write_text(self.root, page, output)
                 self.views[f"{name}/{filename}"] = page
@@ -311,11 +334,19 @@ class Site:
                 records.append(record)
         search.write_search_index(self.root, records)
 
+    def write_feed(self) -> None:
+        """The site's Atom feed of corrections (feed.py), at the site's root."""
+        entries = feed.feed_entries(self.article_pages, self.views, self.history)
+        data = feed.corrections_feed(self.config.site_name, self.config.site_url, entries)
+        (self.root / generated.FEED_PATH).write_bytes(data)
+
     def write_data(self) -> None:
         """Each article's W3C annotations and one-file edition (remembered by the article's state)."""
         for page, item in sorted(self.article_pages.items()):
-            address = self.absolute(page)
-            data, edition = CACHE.get(("data", item.article.slug), (item, address), partial(_data, item, address))
+            address, dates = self.absolute(page), self.history(item)
+            data, edition = CACHE.get(
+                ("data", item.article.slug), (item, address, dates), partial(_data, item, address, dates)
+            )
             write_text(self.root, generated.data_path(item.article.slug), data)
             write_text(self.root, generated.download_path(item.article.slug), edition)
 
@@ -332,13 +363,14 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     search.add_notes(site, built.article_pages, built.generator)
     built.write_search()
     built.write_data()
+    built.write_feed()
     built.problems.raise_if_any()
     return built
 
 
-def _data(item: AnnotatedArticle, address: str) -> tuple[str, str]:
+def _data(item: AnnotatedArticle, address: str, dates: history.ArticleHistory) -> tuple[str, str]:
     """An article's W3C annotations (JSON) and its one-file edition (HTML)."""
-    data = json.dumps(opendata.web_annotations(item, address), ensure_ascii=False, indent=1) + "\n"
+    data = json.dumps(opendata.web_annotations(item, address, dates), ensure_ascii=False, indent=1) + "\n"
     return data, standalone_html(item)
 
 

@@ -37,27 +37,28 @@ from markdown.treeprocessors import Treeprocessor
 
 from .blocks import NOT_INLINE, block_text, blocks_of, segments
 from .errors import AnnotationError, Problem
+from .history import ArticleHistory
 from .model import AnchoredNote, Article
 from .notelinks import FixLinks
 from .safepage import SafePage
 from .sidenote import Stash, element, sidenote_element
 
 
-def _controls(note: AnchoredNote, stash: Stash, fixes: FixLinks | None = None) -> list[etree.Element]:
+def _controls(note: AnchoredNote, stash: Stash, fixes: FixLinks | None = None, history=None) -> list[etree.Element]:
     css = note.annotation.relation_row.css_class
     toggle = element(
         "input", {"type": "checkbox", "class": "sn-toggle", "id": note.toggle_id, "aria-controls": note.note_id}
     )
     hidden = element("span", {"class": "sn-sr"}, "note ")
     number = element("label", {"class": f"sn-num {css}", "for": note.toggle_id}, None, hidden, str(note.number))
-    return [toggle, number, sidenote_element(note, stash, fixes)]
+    return [toggle, number, sidenote_element(note, stash, fixes, history)]
 
 
 class _Block:
     """One block being annotated: its notes, cut points and the controls still to place."""
 
-    def __init__(self, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None):
-        self.notes, self.stash, self.fixes = notes, stash, fixes
+    def __init__(self, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None, history=None):
+        self.notes, self.stash, self.fixes, self.history = notes, stash, fixes, history
         self.cuts = sorted({n.start for n in notes} | {n.end for n in notes})
         self.done: set[str] = set()
 
@@ -90,7 +91,7 @@ class _Block:
             for n in sorted((n for n in self.notes if n.end == b and n.start < b), key=lambda n: n.number):
                 if f"{n.id}:end" not in self.done:
                     self.done.add(f"{n.id}:end")
-                    pieces.append(_controls(n, self.stash, self.fixes))
+                    pieces.append(_controls(n, self.stash, self.fixes, self.history))
         return pieces
 
 
@@ -112,10 +113,10 @@ def _place(owner: etree.Element, where: str, pieces: list, parents: dict) -> Non
 
 
 def annotate_block(
-    block: etree.Element, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None
+    block: etree.Element, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None, history=None
 ) -> None:
     """Mark each note's span inside one block, in place. Offsets index the block's text."""
-    state = _Block(notes, stash, fixes)
+    state = _Block(notes, stash, fixes, history)
     parents = {child: parent for parent in block.iter() for child in parent}
     top = {}  # each inline element -> the child of the block that holds it
     for child in block:
@@ -160,10 +161,16 @@ def article_body(root: etree.Element, article: Article) -> etree.Element:
 
 
 def annotate_tree(
-    root: etree.Element, article: Article, notes: list[AnchoredNote], stash: Stash, fixes: FixLinks | None = None
+    root: etree.Element,
+    article: Article,
+    notes: list[AnchoredNote],
+    stash: Stash,
+    fixes: FixLinks | None = None,
+    history: ArticleHistory | None = None,
 ) -> None:
     """Annotate a converted article page; its blocks must be the article's blocks. With `fixes`
-    (the site names its repository) each note links to a fix."""
+    (the site names its repository) each note links to a fix; with `history` (the site's build)
+    each note says when it last changed, or that its history is unavailable."""
     blocks = blocks_of(root)
     texts = tuple(block_text(b) for b in blocks)
     if texts != article.paragraphs:
@@ -187,7 +194,7 @@ def annotate_tree(
     for number, block in enumerate(blocks, start=1):
         block.set("id", f"p{number}")
         if number in by_block:
-            annotate_block(block, by_block[number], stash, fixes)
+            annotate_block(block, by_block[number], stash, fixes, history)
 
 
 class _Annotate(Treeprocessor):

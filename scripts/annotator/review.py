@@ -325,6 +325,8 @@ def _note_changes(old: AnchoredNote, new: AnchoredNote, moved: bool, base: Side,
         lines.append(f"quote: {quoted(a.quote, 300)} → {quoted(b.quote, 300)}")
     if a.claim != b.claim:
         lines.append(f"claim: {quoted(a.claim, 130)} → {quoted(b.claim, 130)}")
+    if a.reason != b.reason:
+        lines.append(f"reason: {quoted(a.reason, 300)} → {quoted(b.reason, 300)}")
     if a.note != b.note:
         lines.append(f"note: {word_diff(a.note, b.note)}")
     before, after = link_targets(a.rendered.html), link_targets(b.rendered.html)

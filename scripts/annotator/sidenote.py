@@ -13,6 +13,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from .errors import counted
+from .history import ArticleHistory, Stamp
 from .model import AnchoredNote, Source
 from .note import LINK_REL
 from .notelinks import FixLinks, at_excerpt
@@ -142,7 +143,33 @@ def links_element(note: AnchoredNote, fixes: FixLinks | None = None) -> etree.El
     return element("span", {"class": "sn-links"}, None, *parts)
 
 
-def sidenote_element(note: AnchoredNote, stash: Stash, fixes: FixLinks | None = None) -> etree.Element:
+def stamp_element(stamp: Stamp) -> list:
+    """A version: its date and commit, or "not yet committed"."""
+    if stamp.commit is None:
+        return ["not yet committed"]
+    return [element("time", {"datetime": stamp.iso}, stamp.date), f" (commit {stamp.short})"]
+
+
+def history_element(note: AnchoredNote, history: ArticleHistory) -> etree.Element:
+    """When the note last changed and when its verdict did, from the site's git history; or that
+    this build has no history (a shallow clone, a tarball), rather than a date it cannot know."""
+    lineage = history.notes.get(note.id) if history.available else None
+    if lineage is None:
+        return element("span", {"class": "sn-history"}, "History unavailable in this build.")
+    if lineage.changed == lineage.added:
+        parts: list = ["Unchanged since first published: ", *stamp_element(lineage.added), "."]
+    else:
+        parts = ["Last changed ", *stamp_element(lineage.changed), "; "]
+        if lineage.verdict == lineage.added:
+            parts += ["verdict unchanged since first published, ", *stamp_element(lineage.added), "."]
+        else:
+            parts += ["verdict last changed ", *stamp_element(lineage.verdict), "."]
+    return element("span", {"class": "sn-history"}, None, *parts)
+
+
+def sidenote_element(
+    note: AnchoredNote, stash: Stash, fixes: FixLinks | None = None, history: ArticleHistory | None = None
+) -> etree.Element:
     """The sidenote: back-link number, badge, source count, claim, note text, sources, links."""
     a = note.annotation
     relation = a.relation_row
@@ -162,6 +189,8 @@ def sidenote_element(note: AnchoredNote, stash: Stash, fixes: FixLinks | None = 
     ]
     if a.sources:
         parts.append(element("span", {"class": "sn-sources"}, None, *(source_element(s) for s in a.sources)))
+    if history is not None:
+        parts.append(history_element(note, history))
     parts.append(links_element(note, fixes))
     attributes = {
         "class": f"sidenote {relation.css_class}",
