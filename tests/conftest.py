@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .realsite import ROOT, RealSite, site_root
+
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Flags that keep headless Chromium off the (closed) network and quick to start.
@@ -58,15 +59,23 @@ def copy_site(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real() -> RealSite:
+    """The real site's articles and notes as the package loads them (tests/realsite.py): this
+    repository, or the copy $ANNOTATOR_TEST_SITE names."""
+    return RealSite.load(site_root())
+
+
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real site, built once per test session with MkDocs."""
-    return build_site(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site"))
+    return build_site(site_root() / "mkdocs.yml", tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="session")
 def zensical_site(tmp_path_factory) -> Path:
     """The real site, built once per test session with Zensical (then annotator postbuild)."""
-    return build_site(copy_site(ROOT, tmp_path_factory.mktemp("zensical") / "src") / "mkdocs.yml", generator="zensical")
+    source = copy_site(site_root(), tmp_path_factory.mktemp("zensical") / "src")
+    return build_site(source / "mkdocs.yml", generator="zensical")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import xml.etree.ElementTree as etree
 from collections import Counter
 
 from .article import VIEWS
+from .errors import counted
 from .generated import LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, totals, view_link
 from .model import AnchoredNote, Article, Source
 from .pipeline import AnnotatedArticle, Publication
@@ -240,7 +241,9 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
         "div",
         {"class": "claims-index"},
         None,
-        element("p", None, f"{len(publication.articles)} articles, {total} annotated assertions."),
+        element(
+            "p", None, f"{counted(len(publication.articles), 'article')}, {counted(total, 'annotated assertion')}."
+        ),
         element(
             "table",
             {"data-sortable": ""},
@@ -437,7 +440,7 @@ def articles_section(publication: Publication, links: Links) -> etree.Element:
     ordered = _newest_first(publication.articles)
     for item in ordered[:HOME_ARTICLES]:
         meta = item.article.meta
-        summary: list = [f"{len(item.notes)} notes: "]
+        summary: list = [f"{counted(len(item.notes), 'note')}: "]
         for i, (relation, count) in enumerate(totals(item)):
             summary += [", " if i else "", _badge(relation), f"\u00a0{count}"]
         known = (
