@@ -19,7 +19,7 @@ import statistics
 
 import pytest
 
-from .browser_support import ARTICLE, HEIGHTS, PAGES, SINGLE_FILE, WIDE, WIDTHS, search
+from .browser_support import HEIGHTS, WIDE, WIDTHS, search
 
 pytestmark = pytest.mark.browser
 
@@ -203,8 +203,8 @@ def test_margin_notes_stay_with_their_lines_when_notes_open(open_page, width):
 
 @pytest.mark.parametrize("generator", ["mkdocs", "zensical"])  # both generators: the same page
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_few_characters_are_marked_by_default(open_page, scheme):
-    page = open_page(width=1440, scheme=scheme)
+def test_few_characters_are_marked_by_default(measured_page, scheme):
+    page = measured_page(width=1440, scheme=scheme)
     page.mouse.move(1, 1)
     share = marked_share(page)
     print(f"\n[1440 {scheme}] marked by default: {share:.1%} of the article's characters")
@@ -303,9 +303,9 @@ INLINE_NOTES_JS = """
 """
 
 
-@pytest.mark.parametrize("name", [ARTICLE, SINGLE_FILE])
-def test_print_is_at_most_twice_the_plain_text(reading_site, contexts, name):
-    page = contexts.open(reading_site, name, 1440)
+@pytest.mark.parametrize("name", ["article", "edition"])
+def test_print_is_at_most_twice_the_plain_text(reading_site, contexts, pages, name):
+    page = contexts.open(reading_site, pages[name], 1440)
     try:
         page.emulate_media(media="print")
         page.set_viewport_size({"width": 700, "height": 1000})
@@ -338,8 +338,8 @@ TABLES_JS = """
 
 @pytest.mark.parametrize("width", [1440, 375])
 @pytest.mark.parametrize("name", ["claims", "article-claims"])
-def test_claims_tables_fit_their_column(open_page, width, name):
-    page = open_page(PAGES[name], width=width)
+def test_claims_tables_fit_their_column(measured_page, pages, width, name):
+    page = measured_page(pages[name], width=width)
     tables = page.evaluate(TABLES_JS)
     print(
         f"\n[{width} {name}] tables (width, column, Claim column): "
@@ -352,8 +352,8 @@ def test_claims_tables_fit_their_column(open_page, width, name):
             assert t["claim"] >= 300, t
 
 
-def test_search_excerpts_keep_their_spaces_and_titles_are_short(open_page):
-    page = open_page(PAGES["search"], width=1440)
+def test_search_excerpts_keep_their_spaces_and_titles_are_short(open_page, pages):
+    page = open_page(pages["search"], width=1440)
     results = search(page, "Reuters")
     results.first.wait_for()
     excerpts = page.eval_on_selector_all(".annotator-search-result p", "ps => ps.map(p => p.textContent)")

@@ -47,6 +47,7 @@ def sample(tmp_path) -> Path:
     return tmp_path / "s"
 
 
+@pytest.mark.real_site
 def test_validate_passes_on_the_repository_and_reports_coverage(run, real):
     result = run("validate", cwd=real.root)
     assert result.returncode == 0, result.stdout + result.stderr
