@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 from .browser_support import (
     CLS_JS,
     DRIFT_JS,
-    HEIGHTS,
     NARROW,
     NOTE_GAP,
     NOTES_GEOMETRY_JS,
@@ -21,7 +20,6 @@ from .browser_support import (
     SCHEMES,
     TEXT_UNDER_NOTES_JS,
     WIDE,
-    WIDTHS,
     overlaps,
 )
 
@@ -428,23 +426,7 @@ def test_pages_do_not_shift_after_load(open_page, pages, name, width):
     assert result["cls"] == 0, f"layout shifts: {result['shifts']}"
 
 
-# ---- Other pages: nothing spills sideways ------------------------------------------------------
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("name", PAGE_KINDS)
-def test_pages_fit_the_viewport_width(open_page, pages, name, scheme):
-    """At every width (the window resized, as a reader turns a tablet or narrows a window)."""
-    page = open_page(pages[name], width=WIDTHS[0], scheme=scheme)
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        sizes = page.evaluate(
-            "() => ({ scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,"
-            " content: document.querySelector('.md-content').getBoundingClientRect().height })"
-        )
-        assert sizes["view"] <= width and sizes["content"] > 100, (width, sizes)
-        assert sizes["scroll"] <= sizes["view"], f"{name} scrolls sideways at {width}px: {sizes}"
+# ---- Every article page on a phone (the widths of every page: test_browser_site.py, offline) ---
 
 
 @pytest.mark.real_site

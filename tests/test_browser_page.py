@@ -216,8 +216,8 @@ def test_few_characters_are_marked_by_default(measured_page, scheme):
 
 @pytest.mark.parametrize("generator", ["mkdocs", "zensical"])  # both generators: the same page
 @pytest.mark.parametrize("width", WIDTHS)
-def test_measure_and_type_sizes(open_page, width):
-    page = open_page(width=width)
+def test_measure_and_type_sizes(open_page, measured_page, width):
+    page = measured_page(width=width) if width >= 960 else open_page(width=width)  # narrow: a note is opened
     cpl, sizes = per_line(page), page.evaluate(SIZES_JS)
     if width < 960:  # notes open inline: measure an open one
         click_number(page, 1)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import HEIGHTS, MATERIAL_SCHEME, PAGE_KINDS, SCHEMES, search, url_of
+from .browser_support import HEIGHTS, MATERIAL_SCHEME, PAGE_KINDS, SCHEMES, WIDTHS, search, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -183,7 +183,9 @@ def offline(browser):
 @pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("name", PAGE_KINDS)
-def test_offline_page_renders_styled_with_every_local_resource(reading_site, offline, pages, name, scheme):
+def test_offline_page_renders_styled_with_every_local_resource_and_fits_every_width(
+    reading_site, offline, pages, name, scheme
+):
     ctx = offline(1440, scheme)
     page = ctx.context.new_page()
     page.goto(url_of(reading_site, pages[name]))
@@ -202,6 +204,15 @@ def test_offline_page_renders_styled_with_every_local_resource(reading_site, off
             "n => [getComputedStyle(n).position, getComputedStyle(n).float]"
         )
         assert where in (["absolute", "none"], ["relative", "right"]), where
+    for width in WIDTHS:  # nothing spills sideways at any width (the window resized, as a reader would)
+        page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        sizes = page.evaluate(
+            "() => ({ scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,"
+            " content: document.querySelector('.md-content').getBoundingClientRect().height })"
+        )
+        assert sizes["view"] <= width and sizes["content"] > 100, (width, sizes)
+        assert sizes["scroll"] <= sizes["view"], f"{name} scrolls sideways at {width}px: {sizes}"
     ctx.assert_clean()
 
 
