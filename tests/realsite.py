@@ -38,11 +38,16 @@ class RealSite:
     def articles(self) -> tuple[AnnotatedArticle, ...]:
         return self.publication.articles
 
-    @property
+    @cached_property
     def first(self) -> AnnotatedArticle:
-        """The article interaction tests use: the first with the most notes' worth of reading."""
+        """The article the browser tests read in depth: the one whose notes have the most kinds of
+        verdict (the reader's filter offers one choice per kind), then the most notes, then the
+        first by path. Other checks cover every article."""
         assert self.articles, f"no article page under {self.root / 'docs'}"
-        return self.articles[0]
+        return max(
+            self.articles,
+            key=lambda i: (len({n.annotation.relation for n in i.notes}), len(i.notes), -self.articles.index(i)),
+        )
 
     @cached_property
     def notes(self) -> list[AnchoredNote]:
