@@ -1,6 +1,7 @@
 """A second article in a copy of the real site: the real-content checks (every test marked
-real_site: test_content.py, test_build.py, validate's coverage, the layout of every article page)
-run again on the copy, built by both generators, and must stay green with two articles."""
+real_site: test_content.py, test_build.py, test_policy.py, validate's coverage, every article
+page's layout at 375 px) run again on the copy, built by both generators, and must stay green
+with two articles."""
 
 from __future__ import annotations
 
@@ -90,7 +91,13 @@ def test_the_real_content_checks_hold_with_two_articles(tmp_path):
 
     env = {**os.environ, SITE_ENV: str(copy)}
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-m", "real_site", "-x"]
-    tests = ["tests/test_content.py", "tests/test_build.py", "tests/test_cli.py", "tests/test_browser.py"]
+    tests = [
+        "tests/test_content.py",
+        "tests/test_build.py",
+        "tests/test_cli.py",
+        "tests/test_policy.py",
+        "tests/test_browser.py",
+    ]
     result = subprocess.run([*command, *tests], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
