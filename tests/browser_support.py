@@ -9,20 +9,15 @@ import contextlib
 import functools
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-PAGES = {
-    "home": "index.html",
-    "article": "articles/moscow-concert-massacre.html",
-    "claims": "claims.html",
-    "article-claims": "claims-moscow-concert-massacre.html",
-    "sources": "sources.html",
-    "corrections": "corrections-moscow-concert-massacre.html",
-    "search": "search.html",
-}
-ARTICLE = PAGES["article"]
-SINGLE_FILE = "downloads/moscow-concert-massacre.html"
+from annotator.model import AnchoredNote, AnnotatedArticle
+
+# The kinds of page every site has; the `pages` fixture (conftest.py) says which file each is, from
+# the site's articles (tests/realsite.py): "article" is the first article's page.
+PAGE_KINDS = ("home", "article", "claims", "article-claims", "sources", "corrections", "search")
 WIDTHS = (1440, 1024, 768, 375)
 WIDE = (1440, 1024)  # notes in the right margin (>= 60em = 960px)
 NARROW = (768, 375)  # notes inline, closed until opened
@@ -33,21 +28,44 @@ PX = 2  # rounding slack for sub-pixel layout
 NOTE_GAP = 6  # px between margin notes stacked by sidenotes.js (its SETTINGS.gapPx)
 
 
-@functools.cache
-def _first_edition_ids() -> dict[str, str]:
-    from annotator.article import read_article
-    from annotator.load import load_folder
+@dataclass(frozen=True)
+class Picked:
+    """The few notes of the interaction article (the site's first) that browser tests click, chosen
+    by what each test needs rather than by their place in one article."""
 
-    from .conftest import ROOT
+    first: AnchoredNote  # note 1
+    second: AnchoredNote  # note 2: its paragraph also holds note 1 when the article allows
+    mid: AnchoredNote  # text follows its assertion in the same paragraph
+    linked: AnchoredNote  # replaces a first-edition position id (p7-2) when any note does
+    former: str | None  # that position id (links of the first edition), if any
 
-    article = read_article(ROOT / "docs" / ARTICLE.replace(".html", ".md"))
-    files = load_folder(ROOT / "annotations" / article.slug, __import__("annotator.errors").errors.ProblemCollector())
-    return {old: a.id for f in files for a in f.annotations for old in a.replaces}
+    @classmethod
+    def of(cls, item: AnnotatedArticle) -> Picked:
+        notes = item.notes
+        assert len(notes) >= 2, f"{item.article.slug}: the interaction tests need an article with two notes"
+        paragraphs = item.article.paragraphs
+
+        def alone(n: AnchoredNote) -> bool:  # no other assertion overlaps it: hovering it is hovering it alone
+            return not any(
+                o is not n and o.paragraph == n.paragraph and o.start < n.end and n.start < o.end for o in notes
+            )
+
+        mid = next(
+            (
+                n
+                for n in notes
+                if alone(n) and n.paragraph < len(paragraphs) and paragraphs[n.paragraph - 1][n.end :].strip(" .,;:")
+            ),
+            notes[0],
+        )
+        positions = [(n, old) for n in notes for old in n.annotation.replaces if old[:1] == "p" and old[1:2].isdigit()]
+        linked, former = positions[len(positions) // 2] if positions else (notes[len(notes) // 2], None)
+        return cls(notes[0], notes[1], mid, linked, former)
 
 
-def nid(first_edition_id: str) -> str:
-    """The id of the real article's note that was at a first-edition position id (p7-2)."""
-    return _first_edition_ids()[first_edition_id]
+def paragraph_id(note: AnchoredNote) -> str:
+    """The element id of the block a note's assertion is in (p1, p2, ...)."""
+    return f"p{note.paragraph}"
 
 
 def url_of(site: Path, name: str, fragment: str = "") -> str:
@@ -62,6 +80,7 @@ class ContextPool:
     def __init__(self, browser):
         self.browser = browser
         self.contexts = {}
+        self.pages = {}  # pages opened once and only read (measured), shared by the tests that read them
 
     def get(self, width: int, scheme: str = "light", js: bool = True):
         key = (width, scheme, js)
@@ -82,6 +101,14 @@ class ContextPool:
         page = self.get(width, scheme, js).new_page()
         page.goto(url_of(site, name, fragment))
         return page
+
+    def shared(self, site: Path, name: str, width: int, scheme: str = "light", js: bool = True):
+        """A page opened once for every test that only measures it (no click, key or hover): opening
+        and laying out the article is most of a browser test's time."""
+        key = (site, name, width, scheme, js)
+        if key not in self.pages or self.pages[key].is_closed():
+            self.pages[key] = self.open(site, name, width, scheme, js)
+        return self.pages[key]
 
     def close(self):
         for context in self.contexts.values():

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from .realsite import ROOT, RealSite, site_root
+
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # Flags that keep headless Chromium off the (closed) network and quick to start.
@@ -58,15 +59,23 @@ def copy_site(source: Path, target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def real() -> RealSite:
+    """The real site's articles and notes as the package loads them (tests/realsite.py): this
+    repository, or the copy $ANNOTATOR_TEST_SITE names."""
+    return RealSite.load(site_root())
+
+
+@pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     """The real site, built once per test session with MkDocs."""
-    return build_site(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site"))
+    return build_site(site_root() / "mkdocs.yml", tmp_path_factory.mktemp("site"))
 
 
 @pytest.fixture(scope="session")
 def zensical_site(tmp_path_factory) -> Path:
     """The real site, built once per test session with Zensical (then annotator postbuild)."""
-    return build_site(copy_site(ROOT, tmp_path_factory.mktemp("zensical") / "src") / "mkdocs.yml", generator="zensical")
+    source = copy_site(site_root(), tmp_path_factory.mktemp("zensical") / "src")
+    return build_site(source / "mkdocs.yml", generator="zensical")
 
 
 @pytest.fixture
@@ -113,27 +122,62 @@ def contexts(browser):
     pool.close()
 
 
+@pytest.fixture(scope="session")
+def pages(real) -> dict[str, str]:
+    """Each kind of page (browser_support.PAGE_KINDS) -> its file in the built site; "article" is
+    the first article's page, "edition" its one-file edition."""
+    return {**real.pages(), "edition": real.edition(real.first)}
+
+
+@pytest.fixture(scope="session")
+def picked(real):
+    """The notes of the first article that interaction tests click (browser_support.Picked)."""
+    from .browser_support import Picked
+
+    return Picked.of(real.first)
+
+
+def _wait_for_scheme(page, scheme: str) -> None:
+    from .browser_support import MATERIAL_SCHEME
+
+    page.wait_for_function(
+        "(s) => document.body.getAttribute('data-md-color-scheme') === s", arg=MATERIAL_SCHEME[scheme]
+    )
+
+
 @pytest.fixture
-def open_page(reading_site, contexts):
+def open_page(reading_site, contexts, pages):
     """Open one of the site's pages in the shared context for a width and palette (and forget
     the reader's filter choice afterwards: sidenotes.js remembers it, and contexts are shared)."""
-    from .browser_support import ARTICLE, MATERIAL_SCHEME, forget
+    from .browser_support import forget
 
     opened = []
 
-    def _open(name=ARTICLE, width=1440, scheme="light", js=True, fragment=""):
-        page = contexts.open(reading_site, name, width, scheme, js, fragment)
+    def _open(name=None, width=1440, scheme="light", js=True, fragment=""):
+        page = contexts.open(reading_site, name or pages["article"], width, scheme, js, fragment)
         opened.append(page)
         if js:
-            page.wait_for_function(
-                "(s) => document.body.getAttribute('data-md-color-scheme') === s", arg=MATERIAL_SCHEME[scheme]
-            )
+            _wait_for_scheme(page, scheme)
         return page
 
     yield _open
     for page in opened:
         forget(page)
         page.close()
+
+
+@pytest.fixture
+def measured_page(reading_site, contexts, pages):
+    """Like open_page, for tests that only measure a page (no click, key, hover or filter): the
+    page is opened once per site, page, width, palette and JavaScript setting, and shared."""
+
+    def _open(name=None, width=1440, scheme="light", js=True):
+        page = contexts.shared(reading_site, name or pages["article"], width, scheme, js)
+        if js:
+            _wait_for_scheme(page, scheme)
+        return page
+
+    return _open
 
 
 # ---- CI must run the browser tests: fail the session if none of them passed -------------------

@@ -9,39 +9,35 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from annotator.load import load_file
-
 from .browser_support import (
-    ARTICLE,
     CLS_JS,
     DRIFT_JS,
     NARROW,
     NOTE_GAP,
     NOTES_GEOMETRY_JS,
-    PAGES,
+    PAGE_KINDS,
     PX,
     SCHEMES,
     TEXT_UNDER_NOTES_JS,
     WIDE,
-    WIDTHS,
-    nid,
     overlaps,
 )
-from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-# Every annotation of the article is a note on its page: fewer means the page lost some.
-EXPECTED_NOTES = sum(
-    len(load_file(path).annotations) for path in (ROOT / "annotations" / "moscow-concert-massacre").glob("*.md")
-)
 BOTH = pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
 
 
-def geometry(page) -> dict:
-    data = page.evaluate(NOTES_GEOMETRY_JS)
-    assert len(data["notes"]) == EXPECTED_NOTES, f"{len(data['notes'])} notes on the article page"
-    return data
+@pytest.fixture
+def geometry(real):
+    """The notes' geometry on the first article's page, which must hold every one of its notes."""
+
+    def measure(page) -> dict:
+        data = page.evaluate(NOTES_GEOMETRY_JS)
+        assert len(data["notes"]) == len(real.first.notes), f"{len(data['notes'])} notes on the article page"
+        return data
+
+    return measure
 
 
 # ---- 1. Layout: margin notes on wide screens ---------------------------------------------------
@@ -50,8 +46,8 @@ def geometry(page) -> dict:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDE)
 @BOTH
-def test_margin_notes_overlap_no_other_note_text_or_navigation(open_page, width, scheme):
-    page = open_page(width=width, scheme=scheme)
+def test_margin_notes_overlap_no_other_note_text_or_navigation(measured_page, geometry, width, scheme):
+    page = measured_page(width=width, scheme=scheme)
     data = geometry(page)
     notes = data["notes"]
     # In the margin: set level with its line by sidenotes.js (absolute), or floated without it.
@@ -81,8 +77,8 @@ def test_margin_notes_overlap_no_other_note_text_or_navigation(open_page, width,
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDE)
-def test_margin_notes_are_not_cut_off_horizontally(open_page, width, scheme):
-    data = geometry(open_page(width=width, scheme=scheme))
+def test_margin_notes_are_not_cut_off_horizontally(measured_page, geometry, width, scheme):
+    data = geometry(measured_page(width=width, scheme=scheme))
     cut = [
         (n["id"], n["box"]["left"], n["box"]["right"])
         for n in data["notes"]
@@ -94,8 +90,10 @@ def test_margin_notes_are_not_cut_off_horizontally(open_page, width, scheme):
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDE)
-def test_margin_note_is_level_with_its_assertion_or_just_below_the_previous_note(open_page, width, scheme):
-    page = open_page(width=width, scheme=scheme)
+def test_margin_note_is_level_with_its_assertion_or_just_below_the_previous_note(
+    measured_page, geometry, width, scheme
+):
+    page = measured_page(width=width, scheme=scheme)
     geometry(page)  # every note is there
     for note in page.evaluate(DRIFT_JS):
         drift = note["drift"]  # below the first line of its assertion
@@ -111,8 +109,8 @@ def test_margin_note_is_level_with_its_assertion_or_just_below_the_previous_note
 
 
 @pytest.mark.parametrize("width", WIDE)
-def test_margin_notes_stay_within_one_screen_of_their_assertion(open_page, width):
-    data = geometry(open_page(width=width))
+def test_margin_notes_stay_within_one_screen_of_their_assertion(measured_page, geometry, width):
+    data = geometry(measured_page(width=width))
     drift = {n["id"]: round(n["box"]["top"] - n["num"]["top"]) for n in data["notes"]}
     too_far = {k: v for k, v in drift.items() if v > data["viewportHeight"]}
     assert not too_far, (
@@ -127,8 +125,8 @@ def test_margin_notes_stay_within_one_screen_of_their_assertion(open_page, width
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", NARROW)
 @BOTH
-def test_inline_notes_are_closed_until_opened(open_page, width, scheme):
-    data = geometry(open_page(width=width, scheme=scheme))
+def test_inline_notes_are_closed_until_opened(measured_page, geometry, width, scheme):
+    data = geometry(measured_page(width=width, scheme=scheme))
     shown = [n["id"] for n in data["notes"] if n["display"] != "none"]
     assert not shown, f"notes open on load: {shown}"
     assert data["scrollWidth"] <= data["viewportWidth"], "the page scrolls sideways"
@@ -148,9 +146,9 @@ TEXT_AFTER_NOTE_JS = """(id) => {
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", NARROW)
-def test_opening_an_inline_note_pushes_following_text_down_and_covers_nothing(open_page, width, scheme):
+def test_opening_an_inline_note_pushes_following_text_down_and_covers_nothing(open_page, picked, width, scheme):
     page = open_page(width=width, scheme=scheme)
-    note_id = f"n-{nid('p2-1')}"  # mid-paragraph: text follows it in the same paragraph
+    note_id = picked.mid.note_id  # mid-paragraph: text follows it in the same paragraph
     following = page.evaluate(
         TEXT_AFTER_NOTE_JS,
         note_id,
@@ -206,23 +204,23 @@ def tab_to(page, element_id: str, limit: int = 300):
 
 
 @BOTH
-def test_clicking_the_assertion_opens_and_closes_its_note_on_a_phone(open_page):
+def test_clicking_the_assertion_opens_and_closes_its_note_on_a_phone(open_page, picked):
     page = open_page(width=375)
-    claim = page.locator(f"label.claim[for='t-{nid('p3-2')}']").first
-    note = page.locator(f"#n-{nid('p3-2')}")
+    claim = page.locator(f"label.claim[for='{picked.mid.toggle_id}']").first
+    note = page.locator(f"#{picked.mid.note_id}")
     expect(note).to_be_hidden()
     claim.click()
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
-    expect(page.locator(f"#t-{nid('p3-2')}")).to_be_checked()
+    expect(page.locator(f"#{picked.mid.toggle_id}")).to_be_checked()
     claim.click()
     expect(note).to_be_hidden()
 
 
-def test_tab_then_enter_or_space_opens_and_closes_a_note_on_a_phone(open_page):
+def test_tab_then_enter_or_space_opens_and_closes_a_note_on_a_phone(open_page, picked):
     page = open_page(width=375)
-    toggle, note = page.locator(f"#t-{nid('p1-2')}"), page.locator(f"#n-{nid('p1-2')}")
-    tab_to(page, f"t-{nid('p1-2')}")
+    toggle, note = page.locator(f"#{picked.second.toggle_id}"), page.locator(f"#{picked.second.note_id}")
+    tab_to(page, picked.second.toggle_id)
     expect(toggle).to_be_focused()
     for key in ("Enter", "Space"):
         page.keyboard.press(key)
@@ -234,10 +232,10 @@ def test_tab_then_enter_or_space_opens_and_closes_a_note_on_a_phone(open_page):
         expect(toggle).to_be_focused()
 
 
-def test_escape_closes_the_open_note_and_returns_focus_to_its_toggle(open_page):
+def test_escape_closes_the_open_note_and_returns_focus_to_its_toggle(open_page, picked):
     page = open_page(width=375)
-    toggle, note = page.locator(f"#t-{nid('p1-2')}"), page.locator(f"#n-{nid('p1-2')}")
-    tab_to(page, f"t-{nid('p1-2')}")
+    toggle, note = page.locator(f"#{picked.second.toggle_id}"), page.locator(f"#{picked.second.note_id}")
+    tab_to(page, picked.second.toggle_id)
     page.keyboard.press("Space")
     expect(note).to_be_visible()
     page.keyboard.press("Escape")
@@ -259,8 +257,8 @@ def test_escape_closes_the_open_note_and_returns_focus_to_its_toggle(open_page):
 
 @pytest.mark.parametrize("width", WIDE)
 @BOTH
-def test_without_javascript_every_margin_note_is_shown_and_readable(open_page, width):
-    page = open_page(width=width, js=False)
+def test_without_javascript_every_margin_note_is_shown_and_readable(measured_page, geometry, width):
+    page = measured_page(width=width, js=False)
     assert "no-js" in page.evaluate("document.documentElement.className"), "JavaScript ran"
     data = geometry(page)
     unreadable = [
@@ -285,12 +283,14 @@ def test_without_javascript_every_margin_note_is_shown_and_readable(open_page, w
 
 @pytest.mark.parametrize("width", NARROW)
 @BOTH
-def test_without_javascript_clicking_each_assertion_opens_its_note(open_page, width):
+def test_without_javascript_clicking_an_assertion_opens_its_note(open_page, real, width):
+    """A few notes, clicked as a reader would (first, middle, last); that every note is wired the
+    same way is checked in the HTML by test_build.py (…_opens_its_note_by_css_alone)."""
     page = open_page(width=width, js=False)
     assert "no-js" in page.evaluate("document.documentElement.className"), "JavaScript ran"
     ids = page.eval_on_selector_all(".annotated-article .sidenote", "ns => ns.map(n => n.id)")
-    assert len(ids) == EXPECTED_NOTES
-    for note_id in ids:
+    assert ids == [n.note_id for n in real.first.notes]
+    for note_id in dict.fromkeys([ids[0], ids[len(ids) // 2], ids[-1]]):
         bare = note_id[2:]
         note = page.locator(f"#{note_id}")
         expect(note).to_be_hidden()
@@ -316,11 +316,16 @@ FOCUS_JS = """
 """
 
 
-@pytest.mark.parametrize(("width", "scheme"), [(1440, "light"), (1440, "dark"), (375, "light")])
-def test_tab_reaches_every_assertion_toggle_in_reading_order_with_a_visible_focus_ring(open_page, width, scheme):
+@pytest.mark.parametrize(
+    ("width", "scheme", "every"), [(1440, "light", True), (1440, "dark", False), (375, "light", False)]
+)
+def test_tab_reaches_the_assertion_toggles_in_reading_order_with_a_visible_focus_ring(open_page, width, scheme, every):
+    """Every toggle, in reading order, once (1440 light); the first few in the other settings,
+    where only the ring's colour and the layout differ."""
     page = open_page(width=width, scheme=scheme)
     expected = page.eval_on_selector_all(".annotated-article .sn-toggle", "ts => ts.map(t => t.id)")
-    assert len(expected) >= EXPECTED_NOTES
+    assert len(expected) >= 2
+    expected = expected if every else expected[:3]
     reached = []
     limit = page.evaluate("document.querySelectorAll('a[href], input, button, [tabindex]').length") + 20
     for _ in range(limit):
@@ -339,6 +344,8 @@ def test_tab_reaches_every_assertion_toggle_in_reading_order_with_a_visible_focu
             if r["style"] == "none" or r["width"] < 2 or r["color"] in ("transparent", "rgba(0, 0, 0, 0)")
         ]
         assert not faint, f"{focus['id']}: labels without a visible focus outline: {faint}"
+        if len(reached) == len(expected) and not every:
+            break
     assert reached == expected
 
 
@@ -352,15 +359,14 @@ new MutationObserver((records) => records.forEach((r) => {
 """
 
 
-def open_deep_link(site, contexts, width, fragment):
+def open_deep_link(site, contexts, article, width, fragment):
     page = contexts.get(width).new_page()
     page.add_init_script(HIGHLIGHT_RECORDER)
-    page.goto(f"{(site / ARTICLE).as_uri()}#{fragment}")
+    page.goto(f"{(site / article).as_uri()}#{fragment}")
     return page
 
 
-def assert_shown_and_highlighted(page, note_id=None):
-    note_id = note_id or f"n-{nid('p7-2')}"
+def assert_shown_and_highlighted(page, note_id):
     note = page.locator(f"#{note_id}")
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
@@ -372,33 +378,35 @@ def assert_shown_and_highlighted(page, note_id=None):
 
 
 @pytest.mark.parametrize("width", [1440, 375])
-def test_deep_link_to_a_note_shows_it_in_view_and_highlighted(site, contexts, width):
-    page = open_deep_link(site, contexts, width, f"n-{nid('p7-2')}")
+def test_deep_link_to_a_note_shows_it_in_view_and_highlighted(site, contexts, pages, picked, width):
+    page = open_deep_link(site, contexts, pages["article"], width, picked.linked.note_id)
     try:
-        assert_shown_and_highlighted(page)
+        assert_shown_and_highlighted(page, picked.linked.note_id)
     finally:
         page.close()
 
 
 @pytest.mark.parametrize("width", [1440, 375])
-def test_deep_link_to_an_assertion_shows_it_with_its_note_highlighted(site, contexts, width):
-    page = open_deep_link(site, contexts, width, f"a-{nid('p7-2')}")
+def test_deep_link_to_an_assertion_shows_it_with_its_note_highlighted(site, contexts, pages, picked, width):
+    page = open_deep_link(site, contexts, pages["article"], width, picked.linked.anchor_id)
     try:
-        expect(page.locator(f"label.claim[for='t-{nid('p7-2')}']").first).to_be_in_viewport()
-        assert_shown_and_highlighted(page)
+        expect(page.locator(f"label.claim[for='{picked.linked.toggle_id}']").first).to_be_in_viewport()
+        assert_shown_and_highlighted(page, picked.linked.note_id)
     finally:
         page.close()
 
 
 @pytest.mark.parametrize("width", [1440, 375])
-def test_deep_link_without_javascript_shows_the_note_outlined(open_page, width):
-    page = open_page(width=width, js=False, fragment=f"n-{nid('p7-2')}")
-    note = page.locator(f"#n-{nid('p7-2')}")
+def test_deep_link_without_javascript_shows_the_note_outlined(open_page, picked, width):
+    note_id = picked.linked.note_id
+    page = open_page(width=width, js=False, fragment=note_id)
+    note = page.locator(f"#{note_id}")
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
     outline = page.evaluate(
-        "(() => { const s = getComputedStyle(document.getElementById('n-" + nid("p7-2") + "'));"
-        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+        "(id) => { const s = getComputedStyle(document.getElementById(id));"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }",
+        note_id,
     )
     assert outline[0] == "solid" and outline[1] >= 2, f":target outline missing: {outline}"
     top = note.bounding_box()["y"]
@@ -410,25 +418,30 @@ def test_deep_link_without_javascript_shows_the_note_outlined(open_page, width):
 
 
 @pytest.mark.parametrize("width", [1440, 375])
-@pytest.mark.parametrize("name", PAGES)
-def test_pages_do_not_shift_after_load(open_page, name, width):
-    page = open_page(PAGES[name], width=width)
+@pytest.mark.parametrize("name", PAGE_KINDS)
+def test_pages_do_not_shift_after_load(open_page, pages, name, width):
+    page = open_page(pages[name], width=width)
     result = page.evaluate(CLS_JS)
     assert result["supported"], "this chromium does not report layout shifts"
     assert result["cls"] == 0, f"layout shifts: {result['shifts']}"
 
 
-# ---- Other pages: nothing spills sideways ------------------------------------------------------
+# ---- Every article page on a phone (the widths of every page: test_browser_site.py, offline) ---
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", PAGES)
-def test_pages_fit_the_viewport_width(open_page, name, width, scheme):
-    page = open_page(PAGES[name], width=width, scheme=scheme)
-    sizes = page.evaluate(
-        "() => ({ scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,"
-        " content: document.querySelector('.md-content').getBoundingClientRect().height })"
-    )
-    assert sizes["content"] > 100
-    assert sizes["scroll"] <= sizes["view"], f"{name} scrolls sideways at {width}px: {sizes}"
+@pytest.mark.real_site
+@BOTH
+def test_every_article_page_holds_its_layout_at_375(real, reading_site, contexts, generator):
+    """Every article of the site, loaded on a phone: all its notes there and closed, nothing
+    spilling sideways (the other tests read the first article in depth)."""
+    for item in real.articles:
+        page = contexts.open(reading_site, real.page(item), 375)
+        try:
+            data = page.evaluate(NOTES_GEOMETRY_JS)
+            assert [n["id"] for n in data["notes"]] == [n.note_id for n in item.notes], item.article.slug
+            assert not [n["id"] for n in data["notes"] if n["display"] != "none"], f"{item.article.slug}: open notes"
+            assert data["scrollWidth"] <= data["viewportWidth"], f"{item.article.slug} scrolls sideways"
+            blocks = page.eval_on_selector_all(".annotated-article [id^=p]", "es => es.map(e => e.id)")
+            assert {f"p{i}" for i in range(1, len(item.article.paragraphs) + 1)} <= set(blocks), item.article.slug
+        finally:
+            page.close()

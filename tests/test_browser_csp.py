@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import ARTICLE, PAGES, served, url_of
+from .browser_support import PAGE_KINDS, served, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -44,22 +44,22 @@ def use_the_page(page, name: str) -> None:
         expect(page.locator(".annotator-search-result").first).to_be_visible(timeout=10_000)
 
 
-@pytest.mark.parametrize("name", PAGES)
-def test_no_csp_violation_while_reading_from_disk(site, csp_page, name):
-    csp_page.goto(url_of(site, PAGES[name]))
+@pytest.mark.parametrize("name", PAGE_KINDS)
+def test_no_csp_violation_while_reading_from_disk(site, csp_page, pages, name):
+    csp_page.goto(url_of(site, pages[name]))
     use_the_page(csp_page, name)
     assert csp_page.evaluate("window.__csp") == []
 
 
 @pytest.mark.parametrize("name", ["home", "article", "search"])
-def test_no_csp_violation_while_reading_over_http(http_site, csp_page, name):
-    csp_page.goto(http_site + PAGES[name])
+def test_no_csp_violation_while_reading_over_http(http_site, csp_page, pages, name):
+    csp_page.goto(http_site + pages[name])
     use_the_page(csp_page, name)
     assert csp_page.evaluate("window.__csp") == []
 
 
-def test_the_policy_blocks_inline_script(http_site, csp_page):
-    csp_page.goto(http_site + ARTICLE)
+def test_the_policy_blocks_inline_script(http_site, csp_page, pages):
+    csp_page.goto(http_site + pages["article"])
     csp_page.evaluate(
         "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
         " document.body.appendChild(s); }"

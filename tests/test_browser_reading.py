@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from annotator.generated import MARK_STYLES, mark_rest, mark_style
 from annotator.schema import RELATIONS
 
-from .browser_support import ARTICLE, CLS_JS, DRIFT_JS, MATERIAL_SCHEME, SINGLE_FILE, WIDE, forget, nid, url_of
+from .browser_support import CLS_JS, DRIFT_JS, MATERIAL_SCHEME, WIDE, forget, paragraph_id, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -70,8 +70,8 @@ def drift_figures(page) -> tuple[list[dict], float, float]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @BOTH
-def test_default_view_highlights_at_most_a_tenth_of_the_text(open_page, generator, scheme):
-    share, data = highlighted_share(open_page(width=1440, scheme=scheme))
+def test_default_view_highlights_at_most_a_tenth_of_the_text(measured_page, generator, scheme):
+    share, data = highlighted_share(measured_page(width=1440, scheme=scheme))
     print(
         f"\n[{generator} {scheme} 1440] highlighted: {data['marked']:,} of {data['total']:,} characters "
         f"of paragraph text ({share:.1%})"
@@ -84,8 +84,8 @@ def test_default_view_highlights_at_most_a_tenth_of_the_text(open_page, generato
 
 @pytest.mark.parametrize("width", WIDE)
 @BOTH
-def test_margin_notes_are_level_with_their_lines(open_page, generator, width):
-    notes, median, worst = drift_figures(open_page(width=width))
+def test_margin_notes_are_level_with_their_lines(measured_page, generator, width):
+    notes, median, worst = drift_figures(measured_page(width=width))
     line = notes[0]["lineHeight"]
     far = sum(n["drift"] > DRIFT_LIMIT for n in notes)
     print(
@@ -110,8 +110,8 @@ def test_margin_notes_stay_level_with_a_filter_chosen(open_page, width):
 # ---- Quiet marks: the underline's style says the relation; the highlight only where reading --
 
 
-def test_each_relation_is_underlined_in_its_own_style_and_colour(open_page):
-    page = open_page(width=1440)
+def test_each_relation_is_underlined_in_its_own_style_and_colour(measured_page):
+    page = measured_page(width=1440)
     marks = page.eval_on_selector_all(
         ".annotated-article label.claim",
         """cs => cs.map(c => { const s = getComputedStyle(c);
@@ -131,8 +131,8 @@ def test_each_relation_is_underlined_in_its_own_style_and_colour(open_page):
     assert len(set(styled.values())) == len(styled), f"two relations look alike: {styles}"
 
 
-def test_the_legend_shows_the_mark_of_each_relation(open_page):
-    page = open_page("index.html", width=1440)
+def test_the_legend_shows_the_mark_of_each_relation(measured_page):
+    page = measured_page("index.html", width=1440)
     samples = page.eval_on_selector_all(
         ".annotator-legend .mark-key",
         """ks => ks.map(k => [[...k.classList].find(c => c.startsWith('rel-')).slice(4), k.textContent,
@@ -154,58 +154,72 @@ def highlighted(page, bare: str) -> list[bool]:
 
 
 def point_at(page, selector: str) -> None:
-    """Move the mouse over the middle of an element's drawn box (numbers are superscript)."""
-    box = page.locator(selector).first.bounding_box()
+    """Move the mouse over the middle of an element's first drawn line box (numbers are
+    superscript; an assertion may wrap, and the middle of its whole box may be other text)."""
+    page.locator(selector).first.scroll_into_view_if_needed()
+    box = page.locator(selector).first.evaluate(
+        "(e) => { const r = [...e.getClientRects()].find((r) => r.width > 0 && r.height > 0);"
+        " return { x: r.left, y: r.top, width: r.width, height: r.height }; }"
+    )
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
 @pytest.mark.parametrize("js", [True, False])
-def test_hovering_an_assertion_its_number_or_its_note_highlights_that_assertion_only(open_page, js):
+def test_hovering_an_assertion_its_number_or_its_note_highlights_that_assertion_only(open_page, picked, js):
     page = open_page(width=1440, js=js)
-    page.locator("#p2").scroll_into_view_if_needed()
-    for selector in (f".claim[for='t-{nid('p2-2')}']", f"label.sn-num[for='t-{nid('p2-2')}']", f"#n-{nid('p2-2')}"):
+    note, block = picked.mid, f"#{paragraph_id(picked.mid)}"
+    page.locator(block).scroll_into_view_if_needed()
+    for selector in (f".claim[for='{note.toggle_id}']", f"label.sn-num[for='{note.toggle_id}']", f"#{note.note_id}"):
         point_at(page, selector)
-        assert all(highlighted(page, nid("p2-2"))), f"hovering {selector} does not highlight its assertion"
+        assert all(highlighted(page, note.id)), f"hovering {selector} does not highlight its assertion"
         share, data = highlighted_share(page)
-        assert 0 < data["marked"] <= len(page.locator("#p2").inner_text()), data
+        assert 0 < data["marked"] <= len(page.locator(block).inner_text()), data
     page.mouse.move(1, 1)
-    assert not any(highlighted(page, nid("p2-2")))
+    assert not any(highlighted(page, note.id))
     assert highlighted_share(page)[0] == 0
 
 
-def test_focusing_or_opening_an_assertion_highlights_it(open_page):
+def test_focusing_or_opening_an_assertion_highlights_it(open_page, picked):
     page = open_page(width=1440)
     page.mouse.move(1, 1)
+    note, other = picked.second, picked.first
     for _ in range(200):  # past the masthead and the disputed claims' links
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == f"t-{nid('p1-2')}":
+        if page.evaluate("document.activeElement.id") == note.toggle_id:
             break
-    assert all(highlighted(page, nid("p1-2"))), "the focused assertion is not highlighted"
-    assert not any(highlighted(page, nid("p1-1")))
+    assert all(highlighted(page, note.id)), "the focused assertion is not highlighted"
+    assert not any(highlighted(page, other.id))
     page.keyboard.press("Enter")  # open it, then move focus away: it stays highlighted while open
     page.keyboard.press("Shift+Tab")
-    assert page.evaluate("document.activeElement.id") != f"t-{nid('p1-2')}"
-    assert all(highlighted(page, nid("p1-2"))), "the open assertion is not highlighted"
+    assert page.evaluate("document.activeElement.id") != note.toggle_id
+    assert all(highlighted(page, note.id)), "the open assertion is not highlighted"
     page.keyboard.press("Tab")
     page.keyboard.press("Escape")  # closes it; focus stays on it, so does the highlight
-    expect(page.locator(f"#n-{nid('p1-2')} .sn-sources")).to_be_hidden()
+    expect(page.locator(f"#{note.note_id} .sn-sources")).to_be_hidden()
     page.keyboard.press("Tab")
-    assert not any(highlighted(page, nid("p1-2"))), "closed and left, the assertion is still highlighted"
+    assert not any(highlighted(page, note.id)), "closed and left, the assertion is still highlighted"
 
 
 @pytest.mark.parametrize(
     "js, fragment",
-    [(True, "p7-2"), (True, "n-p7-2"), (True, "a-"), (True, "n-"), (False, "a-"), (False, "n-")],
+    [(True, "first-edition"), (True, "n-first-edition"), (True, "a-"), (True, "n-"), (False, "a-"), (False, "n-")],
 )
-def test_a_deep_link_highlights_its_assertion(open_page, js, fragment):
+def test_a_deep_link_highlights_its_assertion(open_page, picked, js, fragment):
     """Links to the assertion (#a-id) and to the note (#n-id), and first-edition position links
     (#p7-2, #n-p7-2, kept by the note's `replaces:`), which need the script to find their note."""
-    fragment = fragment + nid("p7-2") if fragment in ("a-", "n-") else fragment
+    note = picked.linked
+    if "first-edition" in fragment:
+        if picked.former is None:
+            pytest.skip("no note of this article replaces a first-edition position id")
+        fragment = fragment.replace("first-edition", picked.former)
+    else:
+        fragment += note.id
     page = open_page(width=1440, js=js, fragment=fragment)
     page.mouse.move(1, 1)
-    assert highlighted(page, nid("p7-2"))[-1 if fragment.startswith("n-") else 0]
+    assert highlighted(page, note.id)[-1 if fragment.startswith("n-") else 0]
     share, data = highlighted_share(page)
-    assert data["marked"] <= len(page.locator("#p7").inner_text()), "more than the linked assertion is highlighted"
+    block = page.locator(f"#{paragraph_id(note)}").inner_text()
+    assert data["marked"] <= len(block), "more than the linked assertion is highlighted"
 
 
 # ---- The reader's filter -----------------------------------------------------------------------
@@ -301,10 +315,10 @@ TEXT_POSITIONS_JS = """
 
 
 @pytest.mark.parametrize("query", ["", "?notes=disputed", "?notes=clean"])
-def test_a_page_opened_with_a_filter_does_not_shift(reading_site, contexts, query):
+def test_a_page_opened_with_a_filter_does_not_shift(reading_site, contexts, pages, query):
     page = contexts.get(1440).new_page()
     try:
-        page.goto(url_of(reading_site, ARTICLE) + query)
+        page.goto(url_of(reading_site, pages["article"]) + query)
         result = page.evaluate(CLS_JS)
         # A choice from the URL hides numbers (display: none, so no gap is left), which may reflow a
         # few lines when sidenotes.js applies it: far below 0.1, what browsers call a good CLS.
@@ -327,43 +341,44 @@ def chosen(page) -> str:
     return page.evaluate("document.querySelector('.sn-filter input:checked').value")
 
 
-def test_the_filter_is_remembered_and_shared_in_the_url(reading_site, fresh):
+def test_the_filter_is_remembered_and_shared_in_the_url(reading_site, fresh, pages):
+    article = pages["article"]
     page = fresh.new_page()
-    page.goto(url_of(reading_site, ARTICLE))
+    page.goto(url_of(reading_site, article))
     assert chosen(page) == "all" and "?" not in page.url
     choose(page, "qualifies")
     assert page.url.endswith("?notes=qualifies"), page.url
 
     again = fresh.new_page()  # remembered for this article, and said so
-    again.goto(url_of(reading_site, ARTICLE))
+    again.goto(url_of(reading_site, article))
     assert chosen(again) == "qualifies" and again.url.endswith("?notes=qualifies")
     assert_filtered(again, "qualifies", wide=True)
     expect(again.locator(".sn-remembered")).to_be_visible()
 
     shared = fresh.new_page()  # the URL wins over what was remembered
-    shared.goto(url_of(reading_site, ARTICLE) + "?notes=opinion")
+    shared.goto(url_of(reading_site, article) + "?notes=opinion")
     assert chosen(shared) == "opinion"
     assert_filtered(shared, "opinion", wide=True)
     choose(shared, "all")
     assert "?" not in shared.url
 
     odd = fresh.new_page()  # an unknown choice in the URL is ignored
-    odd.goto(url_of(reading_site, ARTICLE) + "?notes=%22%5D")
+    odd.goto(url_of(reading_site, article) + "?notes=%22%5D")
     assert chosen(odd) == "all"
 
 
-def test_a_link_to_a_note_the_filter_leaves_out_shows_every_note(reading_site, fresh):
+def test_a_link_to_a_note_the_filter_leaves_out_shows_every_note(reading_site, fresh, pages, picked):
     page = fresh.new_page()
-    page.goto(url_of(reading_site, ARTICLE) + f"?notes=clean#a-{nid('p7-2')}")
-    note = page.locator(f"#n-{nid('p7-2')}")
+    page.goto(url_of(reading_site, pages["article"]) + f"?notes=clean#{picked.linked.anchor_id}")
+    note = page.locator(f"#{picked.linked.note_id}")
     expect(note).to_be_visible()
     expect(note).to_be_in_viewport()
     assert chosen(page) == "all"
-    assert all(highlighted(page, nid("p7-2")))
+    assert all(highlighted(page, picked.linked.id))
 
 
-def test_the_one_file_edition_has_the_filter_working_by_css_alone(site, contexts):
-    page = contexts.open(site, SINGLE_FILE, 1440)  # scripting on, as for readers: the page has none
+def test_the_one_file_edition_has_the_filter_working_by_css_alone(site, contexts, pages):
+    page = contexts.open(site, pages["edition"], 1440)  # scripting on, as for readers: the page has none
     try:
         assert page.locator("script").count() == 0
         expect(page.locator(".sidenote").first).to_be_visible(timeout=500)  # no wait for a script
@@ -374,8 +389,8 @@ def test_the_one_file_edition_has_the_filter_working_by_css_alone(site, contexts
         page.close()
 
 
-def test_print_shows_every_note_whatever_the_filter(reading_site, contexts):
-    page = contexts.open(reading_site, ARTICLE, 1440)
+def test_print_shows_every_note_whatever_the_filter(reading_site, contexts, pages):
+    page = contexts.open(reading_site, pages["article"], 1440)
     try:
         choose(page, "clean")
         page.emulate_media(media="print")
@@ -389,10 +404,10 @@ def test_print_shows_every_note_whatever_the_filter(reading_site, contexts):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("value", ["qualifies", "clean"])
-def test_axe_finds_no_violations_with_a_filter_chosen(site, contexts, value, scheme):
+def test_axe_finds_no_violations_with_a_filter_chosen(site, contexts, pages, value, scheme):
     from axe_playwright_python.sync_playwright import Axe
 
-    page = contexts.open(site, ARTICLE, 1440, scheme)
+    page = contexts.open(site, pages["article"], 1440, scheme)
     try:
         expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
         choose(page, value)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .browser_support import ARTICLE, HEIGHTS, MATERIAL_SCHEME, PAGES, SCHEMES, SINGLE_FILE, nid, search, url_of
+from .browser_support import HEIGHTS, MATERIAL_SCHEME, PAGE_KINDS, SCHEMES, WIDTHS, search, url_of
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +24,9 @@ def axe():
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("name", PAGES)
-def test_axe_finds_no_violations(site, contexts, axe, name, scheme):
-    page = contexts.open(site, PAGES[name], 1440, scheme)
+@pytest.mark.parametrize("name", PAGE_KINDS)
+def test_axe_finds_no_violations(site, contexts, pages, axe, name, scheme):
+    page = contexts.open(site, pages[name], 1440, scheme)
     try:
         expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
         options = {"resultTypes": ["violations"]}
@@ -37,8 +37,8 @@ def test_axe_finds_no_violations(site, contexts, axe, name, scheme):
         page.close()
 
 
-def test_axe_finds_no_nested_interactive_controls_in_the_claims_map(site, contexts, axe):
-    page = contexts.open(site, PAGES["article-claims"], 1440)
+def test_axe_finds_no_nested_interactive_controls_in_the_claims_map(site, contexts, pages, axe):
+    page = contexts.open(site, pages["article-claims"], 1440)
     try:
         assert page.locator(".claims-map a").count() > 0
         results = axe.run(page, context=".claims-map", options={"runOnly": ["nested-interactive"]})
@@ -48,27 +48,28 @@ def test_axe_finds_no_nested_interactive_controls_in_the_claims_map(site, contex
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violations_on_a_phone_with_a_note_open(site, contexts, axe, scheme):
-    page = contexts.open(site, ARTICLE, 375, scheme)
+def test_axe_finds_no_violations_on_a_phone_with_a_note_open(site, contexts, pages, picked, axe, scheme):
+    page = contexts.open(site, pages["article"], 375, scheme)
     try:
-        page.locator(f"label.claim[for='t-{nid('p2-1')}']").first.click()
-        expect(page.locator(f"#n-{nid('p2-1')}")).to_be_visible()
+        page.locator(f"label.claim[for='{picked.mid.toggle_id}']").first.click()
+        expect(page.locator(f"#{picked.mid.note_id}")).to_be_visible()
         results = axe.run(page)
         assert results.violations_count == 0, results.generate_report()
     finally:
         page.close()
 
 
-def test_toggle_exposes_its_note_number_and_checked_state(site, contexts):
-    page = contexts.open(site, ARTICLE, 375)
+def test_toggle_exposes_its_note_number_and_checked_state(site, contexts, pages, picked):
+    note = picked.second
+    page = contexts.open(site, pages["article"], 375)
     try:
-        toggle = page.locator(f"#t-{nid('p1-2')}")
+        toggle = page.locator(f"#{note.toggle_id}")
         closed = toggle.aria_snapshot()
-        assert re.fullmatch(r'- checkbox "[^"]*\bnote 2\b[^"]*"', closed.strip()), closed
-        page.locator(f"label.claim[for='t-{nid('p1-2')}']").first.click()
+        assert re.fullmatch(rf'- checkbox "[^"]*\bnote {note.number}\b[^"]*"', closed.strip()), closed
+        page.locator(f"label.claim[for='{note.toggle_id}']").first.click()
         opened = toggle.aria_snapshot()
-        assert re.fullmatch(r'- checkbox "[^"]*\bnote 2\b[^"]*" \[checked\]', opened.strip()), opened
-        expect(page.get_by_role("note", name="Note 2")).to_be_visible()
+        assert re.fullmatch(rf'- checkbox "[^"]*\bnote {note.number}\b[^"]*" \[checked\]', opened.strip()), opened
+        expect(page.get_by_role("note", name=f"Note {note.number}")).to_be_visible()
     finally:
         page.close()
 
@@ -79,17 +80,17 @@ PRINT_WIDTH = 718  # A4 (794px) minus the 1cm margins used for page.pdf() below
 
 
 @pytest.fixture(scope="module")
-def print_page(site, browser):
+def print_page(site, browser, pages):
     context = browser.new_context(viewport={"width": PRINT_WIDTH, "height": 1000})
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
     page = context.new_page()
-    page.goto(url_of(site, ARTICLE))
+    page.goto(url_of(site, pages["article"]))
     page.emulate_media(media="print")
     yield page
     context.close()
 
 
-def test_print_shows_every_note_and_lists_every_source(print_page):
+def test_print_shows_every_note_and_lists_every_source(print_page, real):
     """Print is a book page: every note beside its paragraph (number, verdict, claim, sources as
     lettered references), and the sources listed in full, numbered, after the article."""
     notes = print_page.eval_on_selector_all(
@@ -100,7 +101,7 @@ def test_print_shows_every_note_and_lists_every_source(print_page):
              height: n.getBoundingClientRect().height,
              claim: getComputedStyle(n.querySelector('.sn-claim')).display }))""",
     )
-    assert len(notes) >= 40
+    assert [n["id"] for n in notes] == [n.note_id for n in real.first.notes]
     assert [n["id"] for n in notes if n["display"] == "none" or n["height"] < 10 or n["claim"] == "none"] == []
     listed = print_page.eval_on_selector_all(".sn-print-sources li, .sn-print-sources p", "es => es.length")
     assert print_page.locator(".sn-print-sources").is_visible() and listed >= 1
@@ -181,11 +182,13 @@ def offline(browser):
 
 @pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("name", PAGES)
-def test_offline_page_renders_styled_with_every_local_resource(reading_site, offline, name, scheme):
+@pytest.mark.parametrize("name", PAGE_KINDS)
+def test_offline_page_renders_styled_with_every_local_resource_and_fits_every_width(
+    reading_site, offline, pages, name, scheme
+):
     ctx = offline(1440, scheme)
     page = ctx.context.new_page()
-    page.goto(url_of(reading_site, PAGES[name]))
+    page.goto(url_of(reading_site, pages[name]))
     expect(page.locator("body")).to_have_attribute("data-md-color-scheme", MATERIAL_SCHEME[scheme])
     styles = page.evaluate(
         """() => ({ header: getComputedStyle(document.querySelector('.md-header')).backgroundColor,
@@ -201,58 +204,64 @@ def test_offline_page_renders_styled_with_every_local_resource(reading_site, off
             "n => [getComputedStyle(n).position, getComputedStyle(n).float]"
         )
         assert where in (["absolute", "none"], ["relative", "right"]), where
+    for width in WIDTHS:  # nothing spills sideways at any width (the window resized, as a reader would)
+        page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        sizes = page.evaluate(
+            "() => ({ scroll: document.documentElement.scrollWidth, view: document.documentElement.clientWidth,"
+            " content: document.querySelector('.md-content').getBoundingClientRect().height })"
+        )
+        assert sizes["view"] <= width and sizes["content"] > 100, (width, sizes)
+        assert sizes["scroll"] <= sizes["view"], f"{name} scrolls sideways at {width}px: {sizes}"
     ctx.assert_clean()
 
 
 @pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
-def test_offline_notes_toggle_on_a_phone(reading_site, offline):
+def test_offline_notes_toggle_on_a_phone(reading_site, offline, pages, picked):
     ctx = offline(375)
     page = ctx.context.new_page()
-    page.goto(url_of(reading_site, ARTICLE))
-    note = page.locator(f"#n-{nid('p3-2')}")
+    page.goto(url_of(reading_site, pages["article"]))
+    note = page.locator(f"#{picked.mid.note_id}")
     expect(note).to_be_hidden()
-    page.locator(f"label.claim[for='t-{nid('p3-2')}']").first.click()
+    page.locator(f"label.claim[for='{picked.mid.toggle_id}']").first.click()
     expect(note).to_be_visible()
     page.keyboard.press("Escape")  # focus is on the toggle after a label click
     expect(note).to_be_hidden()
     ctx.assert_clean()
 
 
-def _source_only_word() -> str:
-    """A word (an outlet's name) found in the notes' sources but not in the article's text."""
-    from annotator.pipeline import prepare
-
-    from .conftest import ROOT
-
-    item = prepare(ROOT / "docs", ROOT / "annotations").article("moscow-concert-massacre")
-    text = " ".join(item.article.paragraphs).lower()
-    outlets = sorted({s.outlet for n in item.notes for s in n.annotation.sources})
+@pytest.fixture(scope="module")
+def source_only_word(real) -> str:
+    """A word (an outlet's name) found in the first article's sources but in no article's text."""
+    text = " ".join(p for item in real.articles for p in item.article.paragraphs).lower()
+    outlets = sorted({s.outlet for n in real.first.notes for s in n.annotation.sources})
     return next(o for o in outlets if o.isalpha() and len(o) > 5 and o.lower() not in text)
 
 
-SOURCE_ONLY_WORD = _source_only_word()
-
-
 @pytest.mark.parametrize("generator", ["mkdocs", "zensical"])
-def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(reading_site, offline):
+def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(
+    reading_site, offline, pages, source_only_word
+):
+    word = source_only_word
     ctx = offline(1440)
     page = ctx.context.new_page()
-    page.goto(url_of(reading_site, ARTICLE))
+    page.goto(url_of(reading_site, pages["article"]))
     article_text = page.evaluate(
         """() => { const copy = document.querySelector('.annotated-article').cloneNode(true);
                    copy.querySelectorAll('.sidenote').forEach((n) => n.remove()); return copy.textContent; }"""
     )
-    assert SOURCE_ONLY_WORD not in article_text
-    assert SOURCE_ONLY_WORD in page.locator(".annotated-article .sn-source").all_inner_texts().__str__()
+    assert word not in article_text
+    assert word in page.locator(".annotated-article .sn-source").all_inner_texts().__str__()
 
-    page.goto(url_of(reading_site, PAGES["search"]))  # from disk, the search page reads its whole-site file
-    results = search(page, SOURCE_ONLY_WORD.lower())
+    page.goto(url_of(reading_site, pages["search"]))  # from disk, the search page reads its whole-site file
+    results = search(page, word.lower())
     expect(results.first).to_be_visible()
     hrefs = results.evaluate_all(
         "rs => rs.flatMap(r => [...r.querySelectorAll('a[href]'), r.closest('a[href]')])"
         ".filter(Boolean).map(a => a.href)"
     )
-    note_links = [h for h in hrefs if re.search(r"/moscow-concert-massacre\.html(\?[^#]*)?#n-[a-z0-9-]+$", h)]
+    article = re.escape(pages["article"])
+    note_links = [h for h in hrefs if re.search(rf"/{article}(\?[^#]*)?#n-[a-z0-9-]+$", h)]
     assert note_links, f"no result links to a note: {hrefs}"
     page.goto(note_links[0])  # the hit may sit in a collapsed "more on this page" group
     note = page.locator("#" + note_links[0].rsplit("#", 1)[1])
@@ -260,29 +269,30 @@ def test_offline_search_finds_a_word_from_a_note_source_and_links_to_the_note(re
     ctx.assert_clean()
 
 
-def test_single_file_edition_is_styled_and_loads_nothing_else(site, offline):
+def test_single_file_edition_is_styled_and_loads_nothing_else(site, offline, pages, real):
+    edition = pages["edition"]
     ctx = offline(1440)
     page = ctx.context.new_page()
-    page.goto(url_of(site, SINGLE_FILE))
+    page.goto(url_of(site, edition))
     assert page.locator("script").count() == 0
     font = page.evaluate("getComputedStyle(document.querySelector('.annotated-article p')).fontFamily")
     assert "serif" in font.replace("sans-serif", "")  # a reading face, as on the site
     notes = page.locator(".sidenote")
-    assert notes.count() >= 40
+    assert notes.count() == len(real.first.notes)
     assert notes.first.evaluate("n => getComputedStyle(n).float") == "right"
-    assert ctx.requests == [url_of(site, SINGLE_FILE)]
+    assert ctx.requests == [url_of(site, edition)]
     ctx.assert_clean()
 
 
-def test_single_file_edition_notes_toggle_on_a_phone(site, offline):
+def test_single_file_edition_notes_toggle_on_a_phone(site, offline, pages, picked):
     ctx = offline(375)
     page = ctx.context.new_page()
-    page.goto(url_of(site, SINGLE_FILE))
-    note = page.locator(f"#n-{nid('p3-2')}")
+    page.goto(url_of(site, pages["edition"]))
+    note = page.locator(f"#{picked.mid.note_id}")
     expect(note).to_be_hidden()
-    page.locator(f"label.claim[for='t-{nid('p3-2')}']").first.click()
+    page.locator(f"label.claim[for='{picked.mid.toggle_id}']").first.click()
     expect(note).to_be_visible()
-    page.locator(f"label.claim[for='t-{nid('p3-2')}']").first.click()
+    page.locator(f"label.claim[for='{picked.mid.toggle_id}']").first.click()
     expect(note).to_be_hidden()
-    assert ctx.requests == [url_of(site, SINGLE_FILE)]
+    assert ctx.requests == [url_of(site, pages["edition"])]
     ctx.assert_clean()

@@ -47,10 +47,13 @@ def sample(tmp_path) -> Path:
     return tmp_path / "s"
 
 
-def test_validate_passes_on_the_repository_and_reports_coverage(run):
-    result = run("validate")
+@pytest.mark.real_site
+def test_validate_passes_on_the_repository_and_reports_coverage(run, real):
+    result = run("validate", cwd=real.root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"moscow-concert-massacre: \d+/24 paragraphs annotated; \d+ annotations", result.stdout)
+    for item in real.articles:  # one line an article, with its figures
+        blocks, notes = len(item.article.paragraphs), len(item.notes)
+        assert re.search(rf"{item.article.slug}: \d+/{blocks} paragraphs annotated; {notes} annotations", result.stdout)
 
 
 def test_validate_reports_every_problem_at_once(run, sample):
@@ -124,7 +127,7 @@ def test_reanchor_lists_what_needs_a_person(run, sample):
     assert "needs a person" in result.stdout and "the-harbour-reopened.md" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["validate", "new", "reanchor", "standalone", "postbuild"])
+@pytest.mark.parametrize("command", ["validate", "new", "new-article", "reanchor", "standalone", "postbuild"])
 def test_every_command_has_help(run, command):
     result = run(command, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout
@@ -229,7 +232,8 @@ def test_commands_in_messages_exist():
 
     sources = "\n".join(p.read_text() for p in (ROOT / "scripts" / "annotator").glob("*.py"))
     docs = "\n".join((ROOT / name).read_text() for name in ("README.md", "CONTRIBUTING.md"))
-    printed = set(_re.findall(r"\{COMMAND\} ([a-z]+)", sources)) | set(_re.findall(r"scripts/annotate ([a-z]+)", docs))
+    printed = set(_re.findall(r"\{COMMAND\} ([a-z][a-z-]*)", sources))
+    printed |= set(_re.findall(r"scripts/annotate ([a-z][a-z-]*)", docs))
     commands = set(parser()._subparsers._group_actions[0].choices)
     assert printed and printed <= commands, printed - commands
     assert (ROOT / "scripts" / "annotate").stat().st_mode & 0o111
@@ -253,3 +257,84 @@ def test_uncovered_lists_sentences_without_a_note(run, sample):
     assert result.returncode == 0
     assert "harbour-report: 1 of 3 sentences have no note" in result.stdout
     assert "¶2: Fishing boats returned the same week." in result.stdout
+
+
+# ---- new-article: a page to fill in, which validate refuses until it is filled ------------------
+
+
+def test_new_article_writes_every_front_matter_field_and_validate_accepts_it_once_filled(run, sample):
+    import yaml
+
+    from annotator.article import split_front_matter
+    from annotator.schema import read_schema
+
+    result = run("new-article", "the-bridge-vote", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    page = sample / "docs" / "articles" / "the-bridge-vote.md"
+    assert (sample / "annotations" / "the-bridge-vote").is_dir()
+    front, body = split_front_matter(page.read_text(encoding="utf-8"))
+    fields = yaml.safe_load(front)
+    assert list(fields) == list(read_schema()["$defs"]["article"]["properties"])  # every field, in order
+    assert fields["annotations"] == "the-bridge-vote"
+    for key, spec in read_schema()["$defs"]["article"]["properties"].items():
+        assert f"# {key} (" in front and spec["description"] in front, key  # each one explained
+
+    refused = run("validate", cwd=sample)  # the examples are not an article
+    assert refused.returncode == 1
+    complaints = {m["what"] for m in map(PROBLEM_LINE.match, refused.stdout.splitlines()) if m}
+    for key in ("title", "subtitle", "description", "author", "outlet", "original_url"):
+        assert f"{key} still holds the example value" in complaints, (key, refused.stdout)
+    assert "the page still holds the example text" in complaints
+
+    filled = {
+        **fields,
+        "title": "The bridge vote",
+        "subtitle": "What the council decided",
+        "description": "A short article about a bridge.",
+        "author": "A. Writer",
+        "outlet": "The Harbour Times",
+        "date": "2024-05-01",
+        "original_url": "https://www.example.com/bridge-vote",
+    }
+    text = "The council voted on Tuesday to rebuild the old bridge.\n\n- It will cost less than planned.\n"
+    page.write_text(f"---\n{yaml.safe_dump(filled, sort_keys=False)}---\n\n{text}", encoding="utf-8")
+    accepted = run("validate", cwd=sample)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert re.search(r"the-bridge-vote: 0/2 paragraphs annotated; 0 annotations", accepted.stdout), accepted.stdout
+    created = run("new", "2", "--article", "the-bridge-vote", cwd=sample)  # and the next step works
+    assert created.returncode == 0, created.stderr
+    assert list((sample / "annotations" / "the-bridge-vote").glob("it-will-cost-*.md"))
+
+
+def test_new_article_escapes_what_it_writes(run, sample):
+    import yaml
+
+    from annotator.article import split_front_matter
+
+    title = 'He said "no": #1\nannotations: other\n---'
+    assert run("new-article", "quoted", "--title", title, cwd=sample).returncode == 0
+    front, _ = split_front_matter((sample / "docs" / "articles" / "quoted.md").read_text(encoding="utf-8"))
+    fields = yaml.safe_load(front)
+    assert fields["title"] == title and fields["annotations"] == "quoted"  # one field, read back as given
+    assert "title" in run("validate", cwd=sample).stdout  # and refused as a title (quotes, a line break)
+
+
+@pytest.mark.parametrize("slug", ["../outside", "Capitals", "two--hyphens", "-leading", "a b", ""])
+def test_new_article_refuses_a_bad_slug(run, sample, slug):
+    result = run("new-article", "--", slug, cwd=sample)
+    assert result.returncode == 2 and "is not a slug" in result.stderr
+    assert not (sample / "docs" / "articles").exists() and not (sample / "outside").exists()
+
+
+def test_new_article_refuses_to_overwrite(run, sample):
+    page = sample / "docs" / "articles" / "taken.md"
+    assert run("new-article", "taken", cwd=sample).returncode == 0
+    page.write_text(page.read_text() + "\nMy edits.\n")
+    before = page.read_text()
+    again = run("new-article", "taken", cwd=sample)
+    assert again.returncode == 1 and "already exists" in again.stderr and page.read_text() == before
+    (sample / "annotations" / "harbour-report").rename(sample / "annotations" / "harbour-report.keep")
+    used = run("new-article", "harbour-report", cwd=sample)  # a page elsewhere already has that slug
+    assert used.returncode == 1 and "harbour-report.md already has" in used.stderr, used.stderr
+    folder = run("new-article", "council-vote", cwd=sample)  # its annotations folder exists
+    assert folder.returncode == 1 and "already exists" in folder.stderr

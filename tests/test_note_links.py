@@ -18,14 +18,19 @@ from bs4 import BeautifulSoup
 from annotator.generated import disputed, disputed_nav
 from annotator.notelinks import FixLinks, at_excerpt, branch_of, repository, text_fragment
 from annotator.opendata import claim_reviews, web_annotations
-from annotator.pipeline import prepare
 from annotator.render import render_article
 from annotator.sidenote import source_element
 from annotator.standalone import standalone_html
 
 from .conftest import ROOT, copy_site
 
-ITEM = prepare(ROOT / "docs", ROOT / "annotations").article("moscow-concert-massacre")
+
+@pytest.fixture(scope="module")
+def item(real):
+    """The real site's first article, with its notes (the package's own loader, in a fixture)."""
+    return real.first
+
+
 HOSTILE = 'a & b=c #frag "q" <script>alert(1)</script> %41 ?x=1\nnext'
 
 
@@ -79,9 +84,9 @@ def note(item, relation: str | None = None):
     return next(n for n in item.notes if relation is None or n.annotation.relation == relation)
 
 
-def test_the_edit_link_opens_the_annotation_file_at_its_line():
+def test_the_edit_link_opens_the_annotation_file_at_its_line(item):
     repo = repository("https://github.com/owner/name/", "edit/trunk/docs/", ROOT)
-    n = note(ITEM)
+    n = note(item)
     url = repo.edit_url(n)
     path = n.annotation.path.resolve().relative_to(ROOT).as_posix()
     assert url == f"https://github.com/owner/name/edit/trunk/{path}#L{n.annotation.lines[0]}"
@@ -91,12 +96,12 @@ def test_the_edit_link_opens_the_annotation_file_at_its_line():
     assert repository("https://github.com/o/n", "?path=docs", ROOT).edit_url(n) is None  # no branch, no link
 
 
-def test_the_issue_is_prefilled_and_hostile_text_stays_inside_its_parameter():
+def test_the_issue_is_prefilled_and_hostile_text_stays_inside_its_parameter(item):
     repo = repository("https://github.com/owner/name", "", ROOT)
-    n = note(ITEM)
+    n = note(item)
     a = dataclasses.replace(n.annotation, claim=HOSTILE)
     hostile = dataclasses.replace(n, annotation=a)
-    url = repo.issue_url(ITEM.article, hostile)
+    url = repo.issue_url(item.article, hostile)
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == (
         "https",
@@ -109,16 +114,16 @@ def test_the_issue_is_prefilled_and_hostile_text_stays_inside_its_parameter():
     assert sorted(query) == ["body", "title"]
     body = query["body"][0]
     assert n.id in query["title"][0] and HOSTILE.split("\n")[0][:40] in query["title"][0]
-    assert f"Claim: {HOSTILE}" in body and ITEM.article.title in body and f"Note: {n.id}" in body
+    assert f"Claim: {HOSTILE}" in body and item.article.title in body and f"Note: {n.id}" in body
     assert all(s.link in body for s in n.annotation.sources)
 
 
-def test_fix_links_appear_only_with_a_repository():
-    plain = BeautifulSoup(render_article(ITEM.article, ITEM.notes), "html.parser")
+def test_fix_links_appear_only_with_a_repository(item):
+    plain = BeautifulSoup(render_article(item.article, item.notes), "html.parser")
     assert not plain.select(".sn-edit, .sn-report")
     repo = repository("https://github.com/owner/name", "edit/main/docs/", ROOT)
-    fixes = FixLinks(repo, ITEM.article)
-    links = fixes.links(note(ITEM))
+    fixes = FixLinks(repo, item.article)
+    links = fixes.links(note(item))
     assert [css for css, _, _ in links] == ["sn-edit", "sn-report"]
     assert all(href.startswith("https://github.com/owner/name/") for _, _, href in links)
 
@@ -126,27 +131,27 @@ def test_fix_links_appear_only_with_a_repository():
 # ---- The permalink, the sources' fragments, the disputed notes -----------------------------------
 
 
-def test_each_note_has_its_permalink_and_keeps_its_back_link():
-    page = BeautifulSoup(render_article(ITEM.article, ITEM.notes), "html.parser")
+def test_each_note_has_its_permalink_and_keeps_its_back_link(item):
+    page = BeautifulSoup(render_article(item.article, item.notes), "html.parser")
     notes = page.select(".sidenote")
-    assert len(notes) == len(ITEM.notes)
+    assert len(notes) == len(item.notes)
     for element in notes:
         permalink = element.select_one(".sn-links a.sn-permalink")
         assert permalink["href"] == f"#{element['id']}" and permalink.get_text() == "Link to this note"
         assert element.select_one(".sn-back")["href"] == "#a-" + element["id"].removeprefix("n-")
 
 
-def test_the_one_file_edition_has_the_permalinks_and_the_disputed_list():
-    page = BeautifulSoup(standalone_html(ITEM), "html.parser")
-    assert len(page.select(".sidenote .sn-permalink")) == len(ITEM.notes)
+def test_the_one_file_edition_has_the_permalinks_and_the_disputed_list(item):
+    page = BeautifulSoup(standalone_html(item), "html.parser")
+    assert len(page.select(".sidenote .sn-permalink")) == len(item.notes)
     ids = {t["id"] for t in page.select("[id]")}
     links = [a["href"] for a in page.select("nav.sn-disputed a")]
     assert links and all(h.removeprefix("#") in ids for h in links)
 
 
-def test_each_source_link_opens_at_its_excerpt():
-    page = BeautifulSoup(render_article(ITEM.article, ITEM.notes), "html.parser")
-    sources = [s for n in ITEM.notes for s in n.annotation.sources]
+def test_each_source_link_opens_at_its_excerpt(item):
+    page = BeautifulSoup(render_article(item.article, item.notes), "html.parser")
+    sources = [s for n in item.notes for s in n.annotation.sources]
     titles = page.select(".sn-source .sn-title")
     assert len(titles) == len(sources)
     for link, source in zip(titles, sources, strict=True):
@@ -163,25 +168,25 @@ def test_each_source_link_opens_at_its_excerpt():
     assert element.select_one("a.sn-via")["href"] == source.via + fragment
 
 
-def test_the_disputed_list_links_every_disputed_note_in_order():
-    nav = disputed_nav(ITEM)
+def test_the_disputed_list_links_every_disputed_note_in_order(item):
+    nav = disputed_nav(item)
     assert nav.tag == "nav" and nav.get("aria-label") == "Disputed claims"
     hrefs = [a.get("href") for a in nav.iter("a")]
-    expected = [f"#{n.note_id}" for n in ITEM.notes if disputed(n.annotation.relation_row)]
+    expected = [f"#{n.note_id}" for n in item.notes if disputed(n.annotation.relation_row)]
     assert hrefs == expected and expected
-    assert {n.annotation.relation for n in ITEM.notes if f"#{n.note_id}" in hrefs} <= {"qualifies", "contradicts"}
+    assert {n.annotation.relation for n in item.notes if f"#{n.note_id}" in hrefs} <= {"qualifies", "contradicts"}
 
 
 # ---- The data carries the stable ids -----------------------------------------------------------
 
 
-def test_the_data_names_each_note_by_its_permanent_id():
+def test_the_data_names_each_note_by_its_permanent_id(item):
     page = "https://example.org/articles/a.html"
-    ids = [n.id for n in ITEM.notes]
-    annotations = web_annotations(ITEM, page)["first"]["items"]
+    ids = [n.id for n in item.notes]
+    annotations = web_annotations(item, page)["first"]["items"]
     assert [a["id"] for a in annotations] == [f"{page}#n-{i}" for i in ids]
-    reviews = claim_reviews(ITEM, page, "Annotated reading")
-    judged = [n.id for n in ITEM.notes if n.annotation.relation_row.judges]
+    reviews = claim_reviews(item, page, "Annotated reading")
+    judged = [n.id for n in item.notes if n.annotation.relation_row.judges]
     assert [r["url"] for r in reviews] == [f"{page}#n-{i}" for i in judged]
     for data in annotations:  # the sources' addresses stay as written: no text fragment in the data
         assert all(":~:" not in b.get("source", "") for b in data["body"])

@@ -6,13 +6,19 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from annotator.pages import rests_on_reliable
-from annotator.pipeline import prepare
 from annotator.reliability import JUDGED
 
-from .conftest import ROOT
+pytestmark = pytest.mark.real_site
 
-PUBLICATION = prepare(ROOT / "docs", ROOT / "annotations")
+
+@pytest.fixture(scope="module")
+def publication(real):
+    """Every article of the real site and the policy (loaded once, in a fixture: a broken
+    annotation fails these tests rather than their collection)."""
+    return real.publication
 
 
 def counts(item) -> tuple[Counter, Counter, int]:
@@ -26,9 +32,9 @@ def counts(item) -> tuple[Counter, Counter, int]:
     return said, read, weak
 
 
-def test_citations_by_class_of_original_and_of_page_read():
-    assert PUBLICATION.articles
-    for item in PUBLICATION.articles:
+def test_citations_by_class_of_original_and_of_page_read(publication):
+    assert publication.articles
+    for item in publication.articles:
         said, read, weak = counts(item)
         total = sum(said.values())
         print(f"\n{item.article.slug}: {total} citations")
@@ -37,29 +43,29 @@ def test_citations_by_class_of_original_and_of_page_read():
               + ", ".join(f"{k} {n}" for k, n in read.most_common()))  # fmt: skip
         print(f"  read on a copy that does not carry the original's standing: {weak}")
         assert sum(read.values()) == total
-        assert set(said) | set(read) <= set(PUBLICATION.policy.classes)
+        assert set(said) | set(read) <= set(publication.policy.classes)
 
 
-def test_every_verdict_rests_on_a_deciding_source_read_faithfully():
-    for item in PUBLICATION.articles:
+def test_every_verdict_rests_on_a_deciding_source_read_faithfully(publication):
+    for item in publication.articles:
         for note in item.notes:
             if note.annotation.relation in JUDGED:
                 assert rests_on_reliable(note), f"{note.annotation.path}:{note.annotation.line}"
 
 
-def test_primary_sources_are_read_on_the_primarys_own_pages():
+def test_primary_sources_are_read_on_the_primarys_own_pages(publication):
     """A primary original is read on its own site, a primary or archive copy, or a copy host."""
-    for item in PUBLICATION.articles:
+    for item in publication.articles:
         for note in item.notes:
             for source in note.annotation.sources:
                 if source.standing.name == "primary":
                     assert source.standing.read_class.name in ("primary", "republisher"), source.read_at
 
 
-def test_every_policy_entry_is_cited():
-    policy = PUBLICATION.policy
+def test_every_policy_entry_is_cited(publication):
+    policy = publication.policy
     cited = set()
-    for item in PUBLICATION.articles:
+    for item in publication.articles:
         for note in item.notes:
             for source in note.annotation.sources:
                 addresses = (source.url, source.via, source.archive_url)
@@ -68,6 +74,6 @@ def test_every_policy_entry_is_cited():
     assert not [o.name for o in policy.outlets if o.name not in cited]
 
 
-def test_every_class_has_a_reason_about_reliability_not_provenance():
-    for outlet in PUBLICATION.policy.outlets:
+def test_every_class_has_a_reason_about_reliability_not_provenance(publication):
+    for outlet in publication.policy.outlets:
         assert "often carries" not in outlet.reason, outlet.name

@@ -25,6 +25,7 @@ from .inputs import check_regular, read_text
 from .load import check_against_schema
 from .model import Article, ArticleMeta
 from .safepage import SafePage
+from .scaffold import article_placeholders
 from .yamlblock import parse_block
 
 FRONT_MATTER = "---"
@@ -116,10 +117,16 @@ def read_page(path: Path, problems: ProblemCollector) -> tuple[dict | None, int,
 def load_article(path: Path, block, body: str, problems: ProblemCollector) -> Article | None:
     """An article from its parsed front matter and body, if the front matter is valid."""
     before = len(problems)
+    value = block.value
+    for key in article_placeholders(value if isinstance(value, dict) else {}, body):  # new-article's examples
+        if key == "body":
+            problems.add(path, 1, 1, "the page still holds the example text", "paste the article's text in its place")
+        else:
+            line, column = block.position((key,))
+            problems.add(path, line, column, f"{key} still holds the example value", f"replace it, or delete {key}")
     check_against_schema(path, block, "article", problems)
     if len(problems) > before:
         return None
-    value = block.value
     meta = ArticleMeta(
         title=value["title"],
         slug=value["annotations"],

@@ -1,5 +1,5 @@
-"""The `annotator` command (scripts/annotate runs it from a fresh clone): validate, new, reanchor,
-uncovered, review, verify, standalone, postbuild. Each has --help.
+"""The `annotator` command (scripts/annotate runs it from a fresh clone): validate, new, new-article,
+reanchor, uncovered, review, verify, standalone, postbuild. Each has --help.
 
 No command ends in a traceback: a problem in the input is printed as
 `path:line:column: what is wrong; how to fix it` and the command exits 1.
@@ -94,6 +94,48 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_new_article(args) -> int:
+    from .scaffold import article_scaffold
+    from .schema import is_valid, read_schema
+
+    _, docs, annotations = site_of(args)
+    if not is_valid("slug", args.slug):
+        print(
+            f"{printable(repr(args.slug))[:100]} is not a slug: use lower-case letters, digits and single hyphens "
+            "(e.g. the headline's first words: harbour-reopens)",
+            file=sys.stderr,
+        )
+        return 2
+    target = docs / "articles" / f"{args.slug}.md"
+    folder = annotations / args.slug
+    for existing in (target, folder):
+        if existing.exists() or existing.is_symlink():
+            print(f"{existing} already exists: choose another slug, or edit that article", file=sys.stderr)
+            return 1
+    taken = next((p for p in find_article_slug(docs, args.slug)), None)
+    if taken is not None:
+        print(f"{taken} already has 'annotations: {args.slug}': choose another slug", file=sys.stderr)
+        return 1
+    properties = read_schema()["$defs"]["article"]["properties"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as file:  # never over a file made meanwhile
+        file.write(article_scaffold(args.slug, properties, args.title))
+    folder.mkdir(parents=True)
+    print(
+        f"created {target} and {folder}/: fill in the front matter, paste the article's text, then run: "
+        f"{COMMAND} validate; annotate its paragraphs with: {COMMAND} new N --article {args.slug}"
+    )
+    return 0
+
+
+def find_article_slug(docs: Path, slug: str) -> list[Path]:
+    """Article pages already using `slug` as their annotations: value (a bad page is skipped here:
+    validate reports it)."""
+    from .article import find_articles
+
+    return [a.path for a in find_articles(docs, ProblemCollector()) if a.slug == slug] if docs.is_dir() else []
+
+
 def cmd_standalone(args) -> int:
     from .pipeline import prepare
     from .standalone import standalone_html
@@ -151,6 +193,17 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("paragraph", type=int, help="paragraph number, 1 = the first after the subtitle")
     new.add_argument("--article", help="the article's annotations: value (needed when there are several)")
     new.set_defaults(run=cmd_new)
+
+    article = commands.add_parser(
+        "new-article",
+        help="create the page of a new article and its annotations folder",
+        description="Write docs/articles/SLUG.md with every front-matter field an article page takes (each "
+        "explained in a comment, with example values validate refuses until replaced) and create "
+        "annotations/SLUG/. Refuses to overwrite anything.",
+    )
+    article.add_argument("slug", help="the article's name in addresses and folders: lower-case words and hyphens")
+    article.add_argument("--title", help="the article's headline (otherwise an example to replace)")
+    article.set_defaults(run=cmd_new_article)
 
     for name in EXTERNAL:
         module = __import__(f"annotator.{name}", fromlist=["add_parser"])

@@ -21,6 +21,7 @@ from collections import Counter
 
 from .article import VIEWS
 from .cache import CACHE
+from .errors import counted
 from .generated import FEED_PATH, LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, site_link, totals, view_link
 from .history import ArticleHistory, Correction
 from .model import AnchoredNote, Article, Source
@@ -243,7 +244,9 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
         "div",
         {"class": "claims-index"},
         None,
-        element("p", None, f"{len(publication.articles)} articles, {total} annotated assertions."),
+        element(
+            "p", None, f"{counted(len(publication.articles), 'article')}, {counted(total, 'annotated assertion')}."
+        ),
         element(
             "table",
             {"data-sortable": ""},
@@ -448,7 +451,7 @@ def articles_section(publication: Publication, links: Links) -> etree.Element:
     ordered = _newest_first(publication.articles)
     for item in ordered[:HOME_ARTICLES]:
         meta = item.article.meta
-        summary: list = [f"{len(item.notes)} notes: "]
+        summary: list = [f"{counted(len(item.notes), 'note')}: "]
         for i, (relation, count) in enumerate(totals(item)):
             summary += [", " if i else "", _badge(relation), f"\u00a0{count}"]
         known = (
