@@ -287,7 +287,7 @@ class Site:
                 page = posixpath.join(posixpath.dirname(shell), filename)
                 if fresh:
                     state = (digest, section, title, self.config.site_name)
-                    derive = partial(self._derive, text, shell_section, section, title)
+                    derive = partial(self._derive, text, shell_section, section, title, name == "corrections")
                     output = CACHE.get(("derived", str(self.root), page), state, derive)
                     write_text(self.root, page, output)
                 self.views[f"{name}/{filename}"] = page
@@ -295,9 +295,18 @@ class Site:
                     self.pages.append(page)
                     self.page_set.add(page)
 
-    def _derive(self, text: str, name: str, section, title: str) -> str:
+    def _derive(self, text: str, name: str, section, title: str, alone: bool = False) -> str:
+        """The shell page with its section replaced; alone: with what the shell's page wrote
+        before the section removed too (a corrections page is not the Claims page it is made from)."""
         built = BuiltPage(text)
-        built.section(name).replace_with(body_fragment(to_html_string(section))[0])
+        node = built.section(name)
+        if alone:
+            before = node.prev
+            while before is not None:
+                previous = before.prev
+                before.decompose()
+                before = previous
+        node.replace_with(body_fragment(to_html_string(section))[0])
         built.set_title(f"{title} - {self.config.site_name}")
         return built.html()
 
