@@ -8,7 +8,9 @@
     4. data     ClaimReview in each article page; W3C Web Annotations in data/
     5. CSP      a Content Security Policy right after <meta charset>, allowing the theme's
                 inline code by hash; any other inline script or style fails the build
-    6. search   one entry per note, and every entry's title and text sanitized
+    6. search   the theme's index (if its search box is on): one entry per note, every entry's
+                title and text sanitized; else removed. The search page's index (Pagefind)
+                and its whole-site file for reading from disk
     7. edition  the one-file edition of each article in downloads/
 
 It raises AnnotationError (path: what; how to fix) when the site cannot be published.
@@ -20,6 +22,7 @@ import html
 import importlib.util
 import json
 import posixpath
+from collections.abc import Iterator
 from pathlib import Path
 
 from markdown.serializers import to_html_string
@@ -87,6 +90,7 @@ class Site:
         self.article_pages: dict[str, AnnotatedArticle] = {}
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
+        self.theme_search = False  # whether any page has the theme's search box
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
@@ -137,6 +141,7 @@ class Site:
         path = self.root / page
         built = BuiltPage(path.read_text(encoding="utf-8"))
         self.markers[page] = built.markers
+        self.theme_search = self.theme_search or built.theme_search
         item = self.article_pages.get(page)
         self.check_page(page, built, item)
         for node in built.links():
@@ -222,19 +227,21 @@ class Site:
 
     def write_search(self) -> None:
         """The search page's index, when the site has a search page: every note, every article's
-        text, and the other pages' text (not those that list the notes again)."""
-        if not any("search" in markers for markers in self.markers.values()):
-            return
-        records = []
+        text, and the other pages' text (not those that list the notes again), streamed to
+        Pagefind and to the whole-site file for reading from disk."""
+        if any("search" in markers for markers in self.markers.values()):
+            search.write_search_index(self.root, self.search_records())
+
+    def search_records(self) -> Iterator[search.Record]:
         for page in self.pages:
             if page.startswith("downloads/") or page == "404.html" or self.markers.get(page, set()) & NOT_SEARCHED:
                 continue
             item = self.article_pages.get(page)
             if item is not None:
-                records += [*search.note_records(item, page), search.article_record(item, page)]
+                yield from search.note_records(item, page)
+                yield search.article_record(item, page)
             elif (record := search.page_record(self.root, page)) is not None:
-                records.append(record)
-        search.write_search_index(self.root, records)
+                yield record
 
     def write_data(self) -> None:
         for page, item in sorted(self.article_pages.items()):
@@ -256,7 +263,10 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.derive_views()
     for page in built.pages:
         built.complete(page)
-    search.add_notes(site, built.article_pages, built.generator)
+    if built.theme_search:  # the theme's search box, and its index, with one entry per note
+        search.add_notes(site, built.article_pages, built.generator)
+    else:  # its index is loaded by nothing (Zensical writes an empty one even with search off)
+        search.remove_theme_index(site, built.generator)
     built.write_search()
     built.write_data()
     built.problems.raise_if_any()
