@@ -184,6 +184,8 @@ def test_one_whole_site_search_file(built):
     index Zensical writes anyway is removed (nothing loads it)."""
     theirs = ["search/search_index.json", "search/search_index.js", "search.json", "search.js"]
     assert [name for name in theirs if (built / name).exists()] == []
+    scripts = built / "assets" / "javascripts"  # nor the theme's search code, loaded only by its box
+    assert not (scripts / "lunr").exists() and not list(scripts.glob("workers/search.*"))
     assert not list(built.rglob("r0*.html"))  # no page per record
 
 

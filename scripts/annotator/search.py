@@ -18,6 +18,7 @@ import asyncio
 import base64
 import html
 import json
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,12 +100,19 @@ def add_notes(site: Path, article_pages: dict[str, AnnotatedArticle], generator:
 
 
 def remove_theme_index(site: Path, generator: str) -> None:
-    """The theme's index when no page has the theme's search box: nothing loads it (Zensical
-    writes search.json even with `search: enabled: false`), and the search page has its own."""
-    for name in INDEXES[generator][:2]:
-        path = site / name
-        if path.is_file() or path.is_symlink():
+    """The theme's index and search code when no page has the theme's search box: nothing loads
+    them (the theme starts its search only where the box is; Zensical writes search.json even
+    with `search: enabled: false`, Material copies its search worker and lunr's languages), and
+    the search page has its own index."""
+    index, inlined, _ = INDEXES[generator]
+    scripts = site / "assets" / "javascripts"
+    for path in [site / index, site / inlined, *scripts.glob("workers/search.*"), scripts / "lunr"]:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.is_file() or path.is_symlink():
             path.unlink()
+    if (scripts / "workers").is_dir() and not any((scripts / "workers").iterdir()):
+        (scripts / "workers").rmdir()
 
 
 # ---- The search page's index: Pagefind, and a whole-site file for reading from disk -------------
