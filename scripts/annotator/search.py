@@ -21,13 +21,14 @@ import json
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import nh3
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
-from .inputs import inside
+from .inputs import inside, write_text
 from .pipeline import AnnotatedArticle
 
 TITLE_TAGS = {"code", "em", "strong"}
@@ -171,50 +172,78 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
     requirements.txt): its text as content, its title and link as metadata, the same fields the
     indexing of one escaped HTML page per record used to produce. Pagefind escapes < and > in the
     excerpts it returns, and search.js builds every result from text (only Pagefind's <mark>s
-    become markup), so contributor text stays inert."""
+    become markup), so contributor text stays inert.
+
+    Pagefind holds a whole index in memory, and writing it takes about four times what adding
+    took (some 0.1 MB a note): so the records go into indexes of PAGEFIND_SHARD records each,
+    written one after the other, and search.js merges them (Pagefind's mergeIndex, listed in
+    SHARDS_FILE). Memory stays that of one shard whatever the size of the site; a site of fewer
+    records has one index, as before."""
     return asyncio.run(_write_search_index(site, records))
 
 
 PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
+PAGEFIND_SHARD = 1500  # records per index: writing one peaks near 200 MB in Pagefind's process
+SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into the first one
+SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
 
 
 async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
     service = await _Service().launch()
-    count = 0
+    count, shards, pending = 0, [], iter(records)
     try:
-        index = await service.create_index(IndexConfig(force_language=LANGUAGE))
         offline = inside(site, OFFLINE_INDEX)
         offline.parent.mkdir(parents=True, exist_ok=True)
         if offline.is_symlink():
             offline.unlink()
         with offline.open("w", encoding="utf-8") as out:  # search.js reads it with a <script> from disk
             out.write("var __annotatorSearch = [")
-            pending = []
-            for r in records:
-                out.write(
-                    ("," if count else "")
-                    + json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False)
-                )
-                count += 1
-                pending.append(
-                    index.add_custom_record(
-                        url=f"/{r.link}",
-                        content=f"{r.title} {r.text}",  # the title is searched, as the page's <h1> was
-                        language=LANGUAGE,
-                        meta={"title": r.title, "link": r.link},
-                    )
-                )
-                if len(pending) == PAGEFIND_WINDOW:
-                    await asyncio.gather(*pending)
-                    pending = []
-            await asyncio.gather(*pending)
+            while True:
+                index = await service.create_index(IndexConfig(force_language=LANGUAGE))
+                added = await _add_records(index, out, islice(pending, PAGEFIND_SHARD), first=count == 0)
+                if added or not shards:  # the first index is written even when empty
+                    folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
+                    await index.write_files(str(inside(site, folder)))
+                    shards.append(folder)
+                await index.delete_index()
+                count += added
+                if added < PAGEFIND_SHARD:
+                    break
             out.write("];\n")
-        await index.write_files(str(site / PAGEFIND_DIR))
     finally:
         await service.close()
     for unused in (site / PAGEFIND_DIR).glob("pagefind-*ui*"):  # its ready-made interfaces: search.js is ours
         unused.unlink()
+    for folder in shards[1:]:
+        for path in inside(site, folder).iterdir():
+            if path.name not in SHARD_KEEPS and not path.name.endswith(".pf_meta"):
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    write_text(site, SHARDS_FILE, json.dumps([f"{folder}/" for folder in shards[1:]]))
     return count
+
+
+async def _add_records(index, out, records: Iterable[Record], first: bool) -> int:
+    """Add records to one Pagefind index, and to the whole-site file as they go."""
+    added, pending = 0, []
+    for r in records:
+        out.write(
+            ("" if first and not added else ",")
+            + json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False)
+        )
+        added += 1
+        pending.append(
+            index.add_custom_record(
+                url=f"/{r.link}",
+                content=f"{r.title} {r.text}",  # the title is searched, as the page's <h1> was
+                language=LANGUAGE,
+                meta={"title": r.title, "link": r.link},
+            )
+        )
+        if len(pending) == PAGEFIND_WINDOW:
+            await asyncio.gather(*pending)
+            pending = []
+    await asyncio.gather(*pending)
+    return added
 
 
 class _Service(PagefindService):
