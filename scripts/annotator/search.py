@@ -189,29 +189,28 @@ SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged
 
 
 async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
-    service = await _Service().launch()
     count, shards, pending = 0, [], iter(records)
-    try:
-        offline = inside(site, OFFLINE_INDEX)
-        offline.parent.mkdir(parents=True, exist_ok=True)
-        if offline.is_symlink():
-            offline.unlink()
-        with offline.open("w", encoding="utf-8") as out:  # search.js reads it with a <script> from disk
-            out.write("var __annotatorSearch = [")
-            while True:
+    offline = inside(site, OFFLINE_INDEX)
+    offline.parent.mkdir(parents=True, exist_ok=True)
+    if offline.is_symlink():
+        offline.unlink()
+    with offline.open("w", encoding="utf-8") as out:  # search.js reads it with a <script> from disk
+        out.write("var __annotatorSearch = [")
+        while True:
+            service = await _Service().launch()  # one process per part: its memory goes with it
+            try:
                 index = await service.create_index(IndexConfig(force_language=LANGUAGE))
                 added = await _add_records(index, out, islice(pending, PAGEFIND_SHARD), first=count == 0)
                 if added or not shards:  # the first index is written even when empty
                     folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
                     await index.write_files(str(inside(site, folder)))
                     shards.append(folder)
-                await index.delete_index()
-                count += added
-                if added < PAGEFIND_SHARD:
-                    break
-            out.write("];\n")
-    finally:
-        await service.close()
+            finally:
+                await service.close()
+            count += added
+            if added < PAGEFIND_SHARD:
+                break
+        out.write("];\n")
     for unused in (site / PAGEFIND_DIR).glob("pagefind-*ui*"):  # its ready-made interfaces: search.js is ours
         unused.unlink()
     for folder in shards[1:]:
