@@ -176,14 +176,14 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
 
     Pagefind holds a whole index in memory, and writing it takes about four times what adding
     took (some 0.1 MB a note): so the records go into indexes of PAGEFIND_SHARD records each,
-    written one after the other, and search.js merges them (Pagefind's mergeIndex, listed in
-    SHARDS_FILE). Memory stays that of one shard whatever the size of the site; a site of fewer
-    records has one index, as before."""
+    each written by its own Pagefind process before the next starts, and search.js merges them
+    (Pagefind's mergeIndex; SHARDS_FILE lists them). Memory stays that of one part whatever the
+    size of the site; a site of fewer records has one index, as before."""
     return asyncio.run(_write_search_index(site, records))
 
 
 PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
-PAGEFIND_SHARD = 1500  # records per index: writing one peaks near 200 MB in Pagefind's process
+PAGEFIND_SHARD = 1500  # records per index: Pagefind's process peaked at 188 MB writing one
 SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into the first one
 SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
 
@@ -216,7 +216,10 @@ async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
     for folder in shards[1:]:
         for path in inside(site, folder).iterdir():
             if path.name not in SHARD_KEEPS and not path.name.endswith(".pf_meta"):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
     write_text(site, SHARDS_FILE, json.dumps([f"{folder}/" for folder in shards[1:]]))
     return count
 
