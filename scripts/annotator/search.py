@@ -20,6 +20,7 @@ import html
 import json
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -179,7 +180,12 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
     each written by its own Pagefind process before the next starts, and search.js merges them
     (Pagefind's mergeIndex; SHARDS_FILE lists them). Memory stays that of one part whatever the
     size of the site; a site of fewer records has one index, as before."""
-    return asyncio.run(_write_search_index(site, records))
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return asyncio.run(_write_search_index(site, records))
+    with ThreadPoolExecutor(1) as thread:  # called from async code (a test's browser driver): a thread of its own
+        return thread.submit(asyncio.run, _write_search_index(site, records)).result()
 
 
 PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
