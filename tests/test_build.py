@@ -3,6 +3,7 @@ check the HTML, the data and the search index; both generators must publish the 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -196,7 +197,36 @@ def test_search_page_index_has_one_record_per_note(real, built):
     assert {*(real.page(i) for i in real.articles), "index.html", "contributing.html"} <= pages
     assert "claims.html" not in pages
     assert (built / "pagefind" / "pagefind.js").is_file() and (built / "pagefind" / "pagefind-entry.json").is_file()
-    assert not (built / "search" / "search_index.json").exists()  # the theme's whole-site index is off
+
+
+def pagefind_records(built: Path) -> list[dict]:
+    """Pagefind's stored records (its fragments: gzip, a signature, then JSON)."""
+    found = []
+    for path in (built / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(path.read_bytes())
+        found.append(json.loads(data.removeprefix(b"pagefind_dcd")))
+    return found
+
+
+def test_pagefind_holds_the_same_records_as_the_offline_file(built):
+    """One record per note or page, linking to the note's permalink, fed to Pagefind directly."""
+    offline = {r["link"]: r for r in offline_index(built)}
+    stored = pagefind_records(built)
+    assert sorted(r["meta"]["link"] for r in stored) == sorted(offline)
+    for record in stored:
+        want = offline[record["meta"]["link"]]
+        assert record["url"] == "/" + want["link"] and record["meta"]["title"] == want["title"]
+        assert record["content"] == " ".join(f"{want['title']} {want['text']}".split())  # Pagefind folds spaces
+
+
+def test_one_whole_site_search_file(built):
+    """The search page's file is the only whole-site index: the theme's search is off, and the
+    index Zensical writes anyway is removed (nothing loads it)."""
+    theirs = ["search/search_index.json", "search/search_index.js", "search.json", "search.js"]
+    assert [name for name in theirs if (built / name).exists()] == []
+    scripts = built / "assets" / "javascripts"  # nor the theme's search code, loaded only by its box
+    assert not (scripts / "lunr").exists() and not list(scripts.glob("workers/search.*"))
+    assert not list(built.rglob("r0*.html"))  # no page per record
 
 
 @real_site

@@ -55,6 +55,11 @@ class BuiltPage:
         return found
 
     @property
+    def theme_search(self) -> bool:
+        """Whether the page carries the theme's own search box (which loads the theme's index)."""
+        return self.tree.css_first(".md-search") is not None
+
+    @property
     def ids(self) -> set[str]:
         return {node.attributes["id"] for node in self.tree.css("[id]") if node.attributes.get("id")}
 

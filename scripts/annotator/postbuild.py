@@ -8,7 +8,9 @@
     4. data     ClaimReview in each article page; W3C Web Annotations in data/
     5. CSP      a Content Security Policy right after <meta charset>, allowing the theme's
                 inline code by hash; any other inline script or style fails the build
-    6. search   one entry per note, and every entry's title and text sanitized
+    6. search   the theme's index (if its search box is on): one entry per note, every entry's
+                title and text sanitized; else removed. The search page's index (Pagefind)
+                and its whole-site file for reading from disk
     7. edition  the one-file edition of each article in downloads/
 
 It raises AnnotationError (path: what; how to fix) when the site cannot be published.
@@ -21,6 +23,7 @@ import html
 import importlib.util
 import json
 import posixpath
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -32,7 +35,7 @@ from .assets import ASSETS, shipped
 from .cache import CACHE, fingerprints
 from .errors import ProblemCollector
 from .htmlscan import BuiltPage, body_fragment
-from .inputs import write_text
+from .inputs import inside, write_text
 from .paths import COMMAND
 from .pipeline import AnnotatedArticle, Publication, prepare
 from .siteconfig import SiteConfig
@@ -117,6 +120,7 @@ class Site:
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
         self._links: tuple | None = None  # set once the views are derived (_links_state)
         self._histories: dict[str, history.ArticleHistory] = {}
+        self.theme_search = False  # whether any page has the theme's search box
         for item in publication.articles:
             page = url_of(item.article.path.resolve().relative_to(self.docs).as_posix(), self.page_set)
             if page is None:
@@ -176,16 +180,20 @@ class Site:
         path = self.root / page
         text = path.read_text(encoding="utf-8")
         item = self.article_pages.get(page)
-        if completed(text):  # left by a --dirty build: its inputs did not change (the plugin saw to it)
-            self.markers[page] = CACHE.get(("markers", hashlib.sha256(text.encode()).digest()), None,
-                                           lambda: BuiltPage(text).markers)  # fmt: skip
+        if completed(text):  # a page postbuild already completed: read, never completed twice
+            markers, theme_search = CACHE.get(
+                ("markers", hashlib.sha256(text.encode()).digest()), None, partial(_scan_markers, text)
+            )
+            self.markers[page] = markers
+            self.theme_search = self.theme_search or theme_search
             return
         dates = self.history(item) if item is not None else None  # ClaimReview's dateModified
         state = (hashlib.sha256(text.encode()).digest(), item, dates, self._links_state())
-        markers, output, problems = CACHE.get(
+        markers, output, problems, theme_search = CACHE.get(
             ("complete", str(self.root), page), state, lambda: self._complete(page, text, item)
         )
         self.markers[page] = markers
+        self.theme_search = self.theme_search or theme_search
         self.problems.problems.extend(problems)
         if output is not None:
             path.write_text(output, encoding="utf-8")
@@ -203,8 +211,9 @@ class Site:
             )
         return self._links
 
-    def _complete(self, page: str, text: str, item: AnnotatedArticle | None) -> tuple[set, str | None, tuple]:
-        """(markers, the completed page or None, problems) of one page's built text."""
+    def _complete(self, page: str, text: str, item: AnnotatedArticle | None) -> tuple[set, str | None, tuple, bool]:
+        """(markers, the completed page or None, problems, has the theme's search box) of one
+        page's built text."""
         before = len(self.problems.problems)
         path = self.root / page
         built = BuiltPage(text)
@@ -237,7 +246,7 @@ class Site:
             output = built.html()
         problems = tuple(self.problems.problems[before:])
         del self.problems.problems[before:]
-        return markers, output, problems
+        return markers, output, problems, built.theme_search
 
     def head_additions(self, page: str, markers: set[str], item: AnnotatedArticle | None) -> str:
         kind = next((k for k in ("article", "claims", "search") if k in markers), None)
@@ -329,19 +338,37 @@ class Site:
 
     def write_search(self) -> None:
         """The search page's index, when the site has a search page: every note, every article's
-        text, and the other pages' text (not those that list the notes again)."""
+        text, and the other pages' text (not those that list the notes again), streamed to
+        Pagefind and to the whole-site file for reading from disk."""
         if not any("search" in markers for markers in self.markers.values()):
             return
-        records = []
+        digest = hashlib.sha256()
+        for record in self.search_records():  # a first, cheap pass: what the index would hold
+            digest.update(json.dumps([record.link, record.title, record.text]).encode())
+        files = CACHE.get(("search", self.generator), digest.digest(), partial(self._index_files))
+        for relative, data in files:  # the same records as the last build: its files, from memory
+            target = inside(self.root, relative)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+
+    def _index_files(self) -> tuple[tuple[str, bytes], ...]:
+        """Index the records (Pagefind, and the file for reading from disk); the files written."""
+        search.write_search_index(self.root, self.search_records())
+        written = [p for p in sorted((self.root / search.PAGEFIND_DIR).rglob("*")) if p.is_file()]
+        written.append(self.root / search.OFFLINE_INDEX)
+        return tuple((p.relative_to(self.root).as_posix(), p.read_bytes()) for p in written)
+
+    def search_records(self) -> Iterator[search.Record]:
         for page in self.pages:
             if page.startswith("downloads/") or page == "404.html" or self.markers.get(page, set()) & NOT_SEARCHED:
                 continue
             item = self.article_pages.get(page)
             if item is not None:
-                records += [*search.note_records(item, page), search.article_record(item, page)]
+                yield from search.note_records(item, page)
+                yield search.article_record(item, page)
             elif (record := search.page_record(self.root, page)) is not None:
-                records.append(record)
-        search.write_search_index(self.root, records)
+                yield record
 
     def write_feed(self) -> None:
         """The site's Atom feed of corrections (feed.py), at the site's root."""
@@ -369,12 +396,20 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.derive_views()
     for page in built.pages:
         built.complete(page)
-    search.add_notes(site, built.article_pages, built.generator)
+    if built.theme_search:  # the theme's search box, and its index, with one entry per note
+        search.add_notes(site, built.article_pages, built.generator)
+    else:  # its index is loaded by nothing (Zensical writes an empty one even with search off)
+        search.remove_theme_index(site, built.generator)
     built.write_search()
     built.write_data()
     built.write_feed()
     built.problems.raise_if_any()
     return built
+
+
+def _scan_markers(text: str) -> tuple[set[str], bool]:
+    built = BuiltPage(text)
+    return built.markers, built.theme_search
 
 
 def _data(item: AnnotatedArticle, address: str, dates: history.ArticleHistory) -> tuple[str, str]:

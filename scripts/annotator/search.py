@@ -5,22 +5,31 @@ Material and Zensical render a result's title and text as HTML, so every entry (
 generator's own and ours) is cleaned with nh3: titles keep only inline code and emphasis, texts
 a small set of formatting tags, and nothing executable or styled. Note entries are plain text,
 escaped. MkDocs writes search/search_index.json (and, offline, search_index.js); Zensical
-writes search.json (and search.js).
+writes search.json (and search.js), even with its search off: a site whose pages have no theme
+search box keeps neither, so the only whole-site file is the search page's.
+
+The search page's index is fed record by record to Pagefind's service (its Python API), and the
+whole-site file is written as the records come, so no step holds every page of records.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import html
 import json
-import subprocess
-import sys
-import tempfile
+import shutil
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import nh3
+from pagefind.index import IndexConfig
+from pagefind.service import PagefindService
 
-from .inputs import write_text
+from .inputs import inside, write_text
 from .pipeline import AnnotatedArticle
 
 TITLE_TAGS = {"code", "em", "strong"}
@@ -92,10 +101,27 @@ def add_notes(site: Path, article_pages: dict[str, AnnotatedArticle], generator:
     return len(added)
 
 
+def remove_theme_index(site: Path, generator: str) -> None:
+    """The theme's index and search code when no page has the theme's search box: nothing loads
+    them (the theme starts its search only where the box is; Zensical writes search.json even
+    with `search: enabled: false`, Material copies its search worker and lunr's languages), and
+    the search page has its own index."""
+    index, inlined, _ = INDEXES[generator]
+    scripts = site / "assets" / "javascripts"
+    for path in [site / index, site / inlined, *scripts.glob("workers/search.*"), scripts / "lunr"]:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.is_file() or path.is_symlink():
+            path.unlink()
+    if (scripts / "workers").is_dir() and not any((scripts / "workers").iterdir()):
+        (scripts / "workers").rmdir()
+
+
 # ---- The search page's index: Pagefind, and a whole-site file for reading from disk -------------
 
 PAGEFIND_DIR = "pagefind"
 OFFLINE_INDEX = "search/annotator-index.js"
+LANGUAGE = "en"  # the pages' language (the theme's `language: en`)
 
 
 @dataclass(frozen=True)
@@ -138,21 +164,121 @@ def page_record(site: Path, page: str) -> Record | None:
     return Record(page, title, " ".join(content.get_text(" ").split()))
 
 
-def write_search_index(site: Path, records: list[Record]) -> None:
-    """Pagefind's chunked index (one small HTML file per record, indexed by Pagefind's own
-    command) and the whole-site file that search.js reads from disk."""
-    with tempfile.TemporaryDirectory() as folder:
-        for i, r in enumerate(records):
-            page = (
-                '<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body data-pagefind-body>'
-                f'<h1 data-pagefind-meta="title">{html.escape(r.title)}</h1>'
-                f'<span data-pagefind-meta="link:{html.escape(r.link, quote=True)}"></span>'
-                f"<p>{html.escape(r.text)}</p></body></html>"
-            )
-            Path(folder, f"r{i:06d}.html").write_text(page, encoding="utf-8")
-        command = [sys.executable, "-m", "pagefind", "--site", folder, "--output-path", str(site / PAGEFIND_DIR)]
-        subprocess.run([*command, "--silent"], check=True)
+def write_search_index(site: Path, records: Iterable[Record]) -> int:
+    """Pagefind's chunked index and the whole-site file that search.js reads from disk, in one
+    pass over `records` (a generator is consumed as it goes: no record list, no temporary page
+    per record). Returns the number of records.
+
+    Each record goes to Pagefind as a custom record (Pagefind's Python API, pinned in
+    requirements.txt): its text as content, its title and link as metadata, the same fields the
+    indexing of one escaped HTML page per record used to produce. Pagefind escapes < and > in the
+    excerpts it returns, and search.js builds every result from text (only Pagefind's <mark>s
+    become markup), so contributor text stays inert.
+
+    Pagefind holds a whole index in memory, and writing it takes about four times what adding
+    took (some 0.1 MB a note): so the records go into indexes of PAGEFIND_SHARD records each,
+    each written by its own Pagefind process before the next starts, and search.js merges them
+    (Pagefind's mergeIndex; SHARDS_FILE lists them). Memory stays that of one part whatever the
+    size of the site; a site of fewer records has one index, as before."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return asyncio.run(_write_search_index(site, records))
+    with ThreadPoolExecutor(1) as thread:  # called from async code (a test's browser driver): a thread of its own
+        return thread.submit(asyncio.run, _write_search_index(site, records)).result()
+
+
+PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
+PAGEFIND_SHARD = 1500  # records per index: Pagefind's process peaked at 188 MB writing one
+SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into the first one
+SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
+
+
+async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
+    count, shards, pending = 0, [], iter(records)
+    offline = inside(site, OFFLINE_INDEX)
+    offline.parent.mkdir(parents=True, exist_ok=True)
+    if offline.is_symlink():
+        offline.unlink()
+    with offline.open("w", encoding="utf-8") as out:  # search.js reads it with a <script> from disk
+        out.write("var __annotatorSearch = [")
+        while True:
+            service = await _Service().launch()  # one process per part: its memory goes with it
+            try:
+                index = await service.create_index(IndexConfig(force_language=LANGUAGE))
+                added = await _add_records(index, out, islice(pending, PAGEFIND_SHARD), first=count == 0)
+                if added or not shards:  # the first index is written even when empty
+                    folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
+                    await index.write_files(str(inside(site, folder)))
+                    shards.append(folder)
+            finally:
+                await service.close()
+            count += added
+            if added < PAGEFIND_SHARD:
+                break
+        out.write("];\n")
     for unused in (site / PAGEFIND_DIR).glob("pagefind-*ui*"):  # its ready-made interfaces: search.js is ours
         unused.unlink()
-    data = json.dumps([{"link": r.link, "title": r.title, "text": r.text} for r in records], ensure_ascii=False)
-    write_text(site, OFFLINE_INDEX, f"var __annotatorSearch = {data};\n")
+    for folder in shards[1:]:
+        for path in inside(site, folder).iterdir():
+            if path.name not in SHARD_KEEPS and not path.name.endswith(".pf_meta"):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+    write_text(site, SHARDS_FILE, json.dumps([f"{folder}/" for folder in shards[1:]]))
+    return count
+
+
+async def _add_records(index, out, records: Iterable[Record], first: bool) -> int:
+    """Add records to one Pagefind index, and to the whole-site file as they go."""
+    added, pending = 0, []
+    for r in records:
+        out.write(
+            ("" if first and not added else ",")
+            + json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False)
+        )
+        added += 1
+        pending.append(
+            index.add_custom_record(
+                url=f"/{r.link}",
+                content=f"{r.title} {r.text}",  # the title is searched, as the page's <h1> was
+                language=LANGUAGE,
+                meta={"title": r.title, "link": r.link},
+            )
+        )
+        if len(pending) == PAGEFIND_WINDOW:
+            await asyncio.gather(*pending)
+            pending = []
+    await asyncio.gather(*pending)
+    return added
+
+
+class _Service(PagefindService):
+    """Pagefind's service with its responses read as they come: the package's own reader sleeps
+    0.1 s before reading each response, which caps indexing at ten records a second (a thousand
+    notes: a hundred seconds)."""
+
+    async def _wait_for_responses(self) -> None:
+        try:
+            while True:
+                output = await self._backend.stdout.readuntil(b",")
+                response = json.loads(base64.b64decode(output[:-1]))
+                if response is None:
+                    continue
+                payload = response.get("payload") or {}
+                message_id = response.get("message_id")
+                if message_id is None and payload.get("original_message"):
+                    message_id = json.loads(payload["original_message"]).get("message_id")
+                future = self._responses.pop(message_id, None)
+                if future is None or future.done():
+                    continue
+                if payload.get("type") == "Error":
+                    future.set_exception(RuntimeError(f"Pagefind: {payload.get('message')}"))
+                else:
+                    future.set_result(payload)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as error:
+            for future in self._responses.values():  # the service stopped, or answered nonsense
+                if not future.done():
+                    future.set_exception(RuntimeError(f"Pagefind's service stopped answering: {error}"))
+            self._responses.clear()

@@ -1,5 +1,6 @@
 /* The search page: notes and articles, found with Pagefind's chunked index, which fetches only the
-   fragments a query needs (so no page carries the whole site's index). Opened from disk, where
+   fragments a query needs (so no page carries the whole site's index); a large site's index comes
+   in parts (pagefind/shards.json lists them), merged here. Opened from disk, where
    the browser forbids those fetches, it searches annotator-index.js instead: every note in one
    file, heavier, loaded only here. Results are built with DOM methods from text; the <mark>s of
    Pagefind's excerpts are the only markup kept. Without JavaScript the page says search needs it. */
@@ -9,6 +10,7 @@
   var SETTINGS = {
     root: "[data-annotator-search]",
     pagefind: "pagefind/pagefind.js",
+    shards: "pagefind/shards.json",  // the site's other Pagefind indexes, merged into the first
     offlineIndex: "search/annotator-index.js",
     maxResults: 30,
     delayMs: 150
@@ -88,7 +90,18 @@
 
   function pagefindSearch() {
     var loaded = import(base + SETTINGS.pagefind).then(function (pagefind) {
-      return pagefind.options({ baseUrl: "/" }).then(function () { return pagefind; });
+      return pagefind.options({ baseUrl: "/" })
+        .then(function () {
+          return fetch(base + SETTINGS.shards)
+            .then(function (response) { return response.ok ? response.json() : []; })
+            .catch(function () { return []; });  // no list: the one index
+        })
+        .then(function (shards) {
+          return Promise.all((Array.isArray(shards) ? shards : []).filter(function (path) {
+            return typeof path === "string" && /^pagefind\/part-\d+\/$/.test(path);
+          }).map(function (path) { return pagefind.mergeIndex(base + path, { baseUrl: "/" }); }));
+        })
+        .then(function () { return pagefind; });
     });
     return function (query) {
       return loaded.then(function (pagefind) { return pagefind.debouncedSearch(query, {}, SETTINGS.delayMs); })
