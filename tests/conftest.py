@@ -98,6 +98,25 @@ def fixture_site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def hostile_sites(tmp_path_factory):
+    """The hostile site (tests/hostile.py: every accepted field carries every payload), built once
+    per generator for the session: test_security.py reads it as HTML, test_browser_security.py in
+    Chromium. Call with the generator's name."""
+    from .hostile import PAYLOADS, accepted, hostile_files
+
+    built: dict[str, Path] = {}
+
+    def get(generator: str) -> Path:
+        if generator not in built:
+            root = tmp_path_factory.mktemp(f"hostile-{generator}")
+            hostile_files(root, accepted(PAYLOADS))
+            built[generator] = build_site(root / "mkdocs.yml", root / "site", generator=generator)
+        return built[generator]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright. Mandatory in CI; skipped locally without it."""
     if not Path(CHROMIUM).exists():

@@ -8,8 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser_support import search, served
-from .conftest import build_site
-from .hostile import PAYLOADS, accepted, hostile_files
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +29,9 @@ QUERIES = ("alert", "script", "style", "onerror", "tabnabbing")
 
 
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
-def hostile_site(request, tmp_path_factory):
-    root = tmp_path_factory.mktemp(f"hostile-browser-{request.param}")
-    hostile_files(root, accepted(PAYLOADS))
-    return build_site(root / "mkdocs.yml", root / "site", generator=request.param)
+def hostile_site(request, hostile_sites):
+    """The hostile site built by each generator (once per session, shared with the other module)."""
+    return hostile_sites(request.param)
 
 
 @pytest.fixture

@@ -95,14 +95,18 @@ def test_without_javascript_every_assertion_opens_its_note_by_css_alone(real, bu
     )
     for item in real.articles:
         page = soup_of(built / real.page(item))
+        by_id = {tag["id"]: tag for tag in page.select(".annotated-article [id]")}
+        claims: dict[str, list] = {}
+        for label in page.select(".annotated-article label.claim"):
+            claims.setdefault(label["for"], []).append(label)
         for note in item.notes:
-            toggle = page.find(id=note.toggle_id)
+            toggle = by_id[note.toggle_id]
             assert toggle.name == "input" and toggle["type"] == "checkbox", note.id
-            number, shown = toggle.find_next_sibling(), page.find(id=note.note_id)
+            number, shown = toggle.find_next_sibling(), by_id[note.note_id]
             assert number.name == "label" and "sn-num" in number["class"] and number["for"] == note.toggle_id
             assert number.find_next_sibling() is shown, f"{note.id}: the note does not follow its number"
-            claims = page.select(f"label.claim[for='{note.toggle_id}']")
-            assert claims and all(c.find_parent(id=re.compile(r"^p\d+$")) for c in claims), note.id
+            pieces = claims.get(note.toggle_id, [])
+            assert pieces and all(c.find_parent(id=re.compile(r"^p\d+$")) for c in pieces), note.id
             assert len(shown.get_text(" ", strip=True)) > 20, note.id
 
 

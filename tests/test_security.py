@@ -27,8 +27,8 @@ from annotator.model import Source
 from annotator.note import NOTE_TAGS, NoteError, render_note
 from annotator.sidenote import element, source_element
 
-from .conftest import ROOT, build_site
-from .hostile import CLASSES, CLASSIC, PAYLOADS, _yaml_string, accepted, hostile_files
+from .conftest import ROOT
+from .hostile import CLASSES, CLASSIC, PAYLOADS, _yaml_string, accepted
 
 SAFE_SCHEMES = {"http", "https", ""}
 SAFE_ATTRIBUTE_SCHEMES = {"http", "https", "", "data"}  # data: only in the theme's own images
@@ -94,10 +94,9 @@ def test_github_output_cannot_inject_workflow_commands():
 
 
 @pytest.fixture(scope="module", params=["mkdocs", "zensical"])
-def hostile_site(request, tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp(f"hostile-{request.param}")
-    hostile_files(root, accepted(PAYLOADS))
-    return build_site(root / "mkdocs.yml", root / "site", generator=request.param)
+def hostile_site(request, hostile_sites) -> Path:
+    """The hostile site built by each generator (once per session, shared with the other module)."""
+    return hostile_sites(request.param)
 
 
 EXECUTABLE_TYPES = {"", "text/javascript", "module", "application/javascript"}
