@@ -33,9 +33,8 @@ def test_next_and_previous_keys_and_buttons_move_through_disputed_notes(open_pag
     ids = page.evaluate(DISPUTED_IDS_JS)
     page.locator("body").click(position={"x": 5, "y": 5})
 
-    def at(index):
-        page.wait_for_function("(id) => location.hash === '#' + id", arg=ids[index])
-        assert page.evaluate(OPEN_JS, ids[index])
+    def at(index):  # the address names the note, and the note is open (the script does both, in turn)
+        page.wait_for_function(f"(id) => location.hash === '#' + id && ({OPEN_JS})(id)", arg=ids[index])
 
     page.keyboard.press("j")
     at(0)

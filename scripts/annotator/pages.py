@@ -632,7 +632,7 @@ def corrections_section(item: AnnotatedArticle, links: Links, history: ArticleHi
         "div",
         {"class": "annotator-corrections"},
         None,
-        element("h1", None, None, "Corrections to ", title),  # the page's own heading (postbuild drops the shell's)
+        element("h1", {"id": "corrections"}, None, "Corrections to ", title),  # its own (postbuild drops the shell's)
         element("p", None, None, intro, feed, "."),
     )
     if not history.available:

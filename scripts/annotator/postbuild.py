@@ -34,7 +34,7 @@ from .article import markdown_files
 from .assets import ASSETS, shipped
 from .cache import CACHE, fingerprints
 from .errors import ProblemCollector
-from .htmlscan import BuiltPage, body_fragment
+from .htmlscan import SECTION, BuiltPage, body_fragment
 from .inputs import inside, write_text
 from .paths import COMMAND
 from .pipeline import AnnotatedArticle, Publication, prepare
@@ -316,6 +316,11 @@ class Site:
                 before.decompose()
                 before = previous
         node.replace_with(body_fragment(to_html_string(section))[0])
+        if alone:  # the theme's "Skip to content" pointed at the shell's heading: point it at ours
+            heading = built.tree.css_first(f"[{SECTION}] h1[id]")
+            for skip in built.tree.css("a.md-skip"):
+                if heading is not None:
+                    skip.attrs["href"] = "#" + heading.attributes["id"]
         built.set_title(f"{title} - {self.config.site_name}")
         return built.html()
 

@@ -194,6 +194,24 @@ SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into
 SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
 
 
+async def _write_files(index, folder: Path, attempts: int = 3) -> None:
+    """Pagefind writes the index's files; on a busy machine its reply has been seen to come
+    before the last file (pagefind-entry.json, what the page reads first) held anything, so the
+    files are checked, and written again if one is empty or the entry is not JSON."""
+    for _ in range(attempts):
+        await index.write_files(str(folder))
+        entry = folder / "pagefind-entry.json"
+        try:
+            json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            await asyncio.sleep(0.2)
+            continue
+        if not any(p.is_file() and p.stat().st_size == 0 for p in folder.rglob("*")):
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError(f"Pagefind wrote an incomplete index in {folder} ({attempts} attempts)")
+
+
 async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
     count, shards, pending = 0, [], iter(records)
     offline = inside(site, OFFLINE_INDEX)
@@ -209,7 +227,7 @@ async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
                 added = await _add_records(index, out, islice(pending, PAGEFIND_SHARD), first=count == 0)
                 if added or not shards:  # the first index is written even when empty
                     folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
-                    await index.write_files(str(inside(site, folder)))
+                    await _write_files(index, inside(site, folder))
                     shards.append(folder)
             finally:
                 await service.close()
