@@ -33,6 +33,7 @@ from pathlib import Path
 from .cache import CACHE
 from .load import raw_blocks
 from .model import AnnotatedArticle, Annotation
+from .schema import schema
 
 GIT_TIMEOUT = 60  # seconds, each git command
 MAX_COMMITS = 5000  # newest commits of an article's folder read
@@ -120,7 +121,10 @@ class NoteState:
         return (self.quote, self.claim, self.relation, self.sources, self.note, self.reason)
 
 
-OTHER_FIELDS = ("url", "via", "archive_url", "date", "author", "verified")
+# Every other field the schema allows in a source (a field added there is tracked at once).
+OTHER_FIELDS = tuple(
+    f for f in schema()["$defs"]["source"]["properties"] if f not in ("title", "outlet", "relation", "excerpt")
+)
 
 
 def _source(value: dict) -> SourceState | None:
