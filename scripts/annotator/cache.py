@@ -10,8 +10,9 @@ so a changed file can never be answered from memory; a new state replaces the ol
 - Bounded: at most MAX_ENTRIES, least recently used dropped first.
 - Per build: `sweep()` (the MkDocs plugin calls it after each build) forgets what the build did
   not use, so a long `serve` session holds what the current site needs, nothing more.
-- Thread-safe: one re-entrant lock around lookups and computations (a computation may ask
-  for other entries: a publication asks for its articles).
+- Thread-safe: a lock around lookups, and one computation of a key at a time (others asking for
+  it wait); no lock is held while computing, so a computation may ask for other entries (a
+  publication asks for its articles) or wait on a thread that does.
 - Errors are remembered like results and raised again (a broken file fails fast every time).
 """
 
@@ -54,28 +55,50 @@ class Cache:
         self.max_entries = max_entries
         self._entries: OrderedDict[Hashable, tuple[Hashable, bool, object]] = OrderedDict()
         self._used: set[Hashable] = set()
-        self._lock = threading.RLock()
+        self._computing: dict[Hashable, threading.Event] = {}  # keys being computed, and who waits
+        self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, state: Hashable, compute: Callable[[], T]) -> T:
-        """compute()'s value for key, computed again only when state differs from last time."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None and found[0] == state:
-                self.hits += 1
-                self._entries.move_to_end(key)
-            else:
-                self.misses += 1
+        """compute()'s value for key, computed again only when state differs from last time. One
+        thread computes a key at a time (others asking for it wait for its value); the cache's own
+        lock is not held while computing, so a computation may wait on a thread that asks the
+        cache for something else."""
+        while True:
+            with self._lock:
+                found = self._entries.get(key)
+                if found is not None and found[0] == state:
+                    self.hits += 1
+                    self._entries.move_to_end(key)
+                    self._used.add(key)
+                    break
+                busy = self._computing.get(key)
+                if busy is None:
+                    busy = self._computing[key] = threading.Event()
+                    mine = True
+                else:
+                    mine = False
+            if not mine:
+                busy.wait()  # another thread computes this key: then look again
+                continue
+            try:
                 try:
                     found = (state, True, compute())
                 except Exception as error:  # noqa: BLE001 (AnnotationError and kin, raised again below)
                     found = (state, False, error)
-                self._entries[key] = found
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-            self._used.add(key)
-            _, ok, value = found
+                with self._lock:
+                    self.misses += 1
+                    self._entries[key] = found
+                    self._entries.move_to_end(key)
+                    self._used.add(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    del self._computing[key]
+                busy.set()
+            break
+        _, ok, value = found
         if not ok:
             raise value
         return value

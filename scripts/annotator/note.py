@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass
-from functools import cache
 
 import markdown
 import nh3
@@ -77,9 +77,16 @@ class _NoteExtension(Extension):
         md.treeprocessors.register(_InlineNote(md), "inline_note", 0)
 
 
-@cache
+_PER_THREAD = threading.local()
+
+
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=[_NoteExtension()])
+    """This thread's converter for notes (a Markdown instance is not thread-safe; one per thread
+    is made once and reset between notes)."""
+    md = getattr(_PER_THREAD, "md", None)
+    if md is None:
+        md = _PER_THREAD.md = markdown.Markdown(extensions=[_NoteExtension()])
+    return md
 
 
 def _visible(fragment: str) -> str:
