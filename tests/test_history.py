@@ -109,16 +109,17 @@ def test_working_tree_changes_are_not_yet_committed(repo, tmp_path):
     assert found.notes["after-eighteen-months-repairs"].changed.commit is None
 
 
+def shallow_clone(repo: Path, target: Path) -> Path:
+    """A clone with one commit of history, as CI's default checkout makes."""
+    command = ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(target)]
+    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    return target
+
+
 def test_no_repository_and_shallow_clone_have_no_history(repo, tmp_path):
     plain = copy_site(repo, tmp_path / "plain")  # a tarball: no .git
     assert harbour_history(plain).available is False
-    shallow = tmp_path / "shallow"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    shallow = shallow_clone(repo, tmp_path / "shallow")
     found = harbour_history(shallow)
     assert found.available is False and "shallow" in found.why and not found.corrections
 
@@ -192,13 +193,7 @@ def test_corrections_page_feed_and_data_of_a_built_site(repo, tmp_path, generato
 
 
 def test_a_shallow_clone_says_its_history_is_unavailable(repo, tmp_path):
-    shallow = tmp_path / "shallow"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    shallow = shallow_clone(repo, tmp_path / "shallow")
     site = build_site(shallow / "mkdocs.yml", shallow / "site")
     article = soup(site / "harbour-report.html")
     assert "History unavailable in this build" in article.select_one(".article-summary").get_text()

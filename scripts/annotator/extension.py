@@ -186,7 +186,7 @@ class AnnotatorExtension(Extension):
 
     @property
     def store(self) -> Store:
-        return Store.for_dirs(self.getConfig("docs_dir"), self.getConfig("annotations_dir"))
+        return Store(self.getConfig("docs_dir"), self.getConfig("annotations_dir"))  # its state is in the cache
 
     def extendMarkdown(self, md):
         md.registerExtension(self)

@@ -84,10 +84,6 @@ class Store:
     def __init__(self, docs: str | Path, annotations: str | Path):
         self.docs, self.annotations = Path(docs).resolve(), Path(annotations).resolve()
 
-    @classmethod
-    def for_dirs(cls, docs: str | Path, annotations: str | Path) -> Store:
-        return cls(docs, annotations)
-
     def _scan(self, holds) -> _Scan:
         """The docs scan, read again unless holds(previous scan) says it still describes the docs."""
         key = ("docs", self.docs)
