@@ -191,25 +191,23 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
 PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
 PAGEFIND_SHARD = 1500  # records per index: Pagefind's process peaked at 188 MB writing one
 SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into the first one
+RESPONSE_LIMIT = 2**28  # bytes in one answer of Pagefind's: a part's whole index, base64
 SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
 
 
-async def _write_files(index, folder: Path, attempts: int = 3) -> None:
-    """Pagefind writes the index's files; on a busy machine its reply has been seen to come
-    before the last file (pagefind-entry.json, what the page reads first) held anything, so the
-    files are checked, and written again if one is empty or the entry is not JSON."""
-    for _ in range(attempts):
-        await index.write_files(str(folder))
-        entry = folder / "pagefind-entry.json"
-        try:
-            json.loads(entry.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            await asyncio.sleep(0.2)
-            continue
-        if not any(p.is_file() and p.stat().st_size == 0 for p in folder.rglob("*")):
-            return
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"Pagefind wrote an incomplete index in {folder} ({attempts} attempts)")
+async def _write_files(index, site: Path, folder: str) -> None:
+    """Write the index's files ourselves, from the bytes Pagefind returns (get_files).
+
+    Pagefind's own write_files answers once its writes are queued, not done (a busy machine has
+    shown an empty pagefind-entry.json after the reply), and the service is then stopped with
+    SIGTERM, which can cut a queued write short: a file could be missing or truncated with
+    nothing to tell. Bytes in hand are written completely, or the build fails."""
+    for file in await index.get_files():
+        target = inside(site, f"{folder}/{file['path']}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink():
+            target.unlink()
+        target.write_bytes(file["content"])
 
 
 async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
@@ -227,7 +225,7 @@ async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
                 added = await _add_records(index, out, islice(pending, PAGEFIND_SHARD), first=count == 0)
                 if added or not shards:  # the first index is written even when empty
                     folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
-                    await _write_files(index, inside(site, folder))
+                    await _write_files(index, site, folder)
                     shards.append(folder)
             finally:
                 await service.close()
@@ -275,7 +273,19 @@ async def _add_records(index, out, records: Iterable[Record], first: bool) -> in
 class _Service(PagefindService):
     """Pagefind's service with its responses read as they come: the package's own reader sleeps
     0.1 s before reading each response, which caps indexing at ten records a second (a thousand
-    notes: a hundred seconds)."""
+    notes: a hundred seconds). Its answers may be as long as the index it returns (get_files)."""
+
+    async def launch(self) -> _Service:
+        self._backend = await asyncio.create_subprocess_exec(
+            self._bin,
+            "--service",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            limit=RESPONSE_LIMIT,
+        )
+        self._poll_task = self._loop.create_task(self._wait_for_responses())
+        return self
 
     async def _wait_for_responses(self) -> None:
         try:
