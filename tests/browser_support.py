@@ -259,11 +259,17 @@ def search(page, query: str):
     if page.locator("#annotator-q").count():  # our search page (Pagefind, or the file from disk)
         box, results = page.locator("#annotator-q"), page.locator(".annotator-search-result")
     elif page.locator(".md-search__button").count():  # Zensical
-        page.locator(".md-search__button").click()
         box, results = page.locator("input[role=combobox]"), page.locator("[role=option]")
+        if not box.is_visible():
+            page.locator(".md-search__button").click()
     else:
         box, results = page.locator("input[data-md-component=search-query]"), page.locator(".md-search-result__item")
         box.click()
+    from playwright.sync_api import expect
+
+    if box.input_value():  # a second query on the same page: no result of the first may linger
+        box.fill("")
+        expect(results).to_have_count(0)
     box.press_sequentially(query, delay=20)  # the themes search on key events, which fill() does not send
     return results
 
