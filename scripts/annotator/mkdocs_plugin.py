@@ -7,6 +7,8 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
     on_files      check every page and annotation before any page is read
+    on_pre_page   an article page whose Markdown, notes and settings are those of the last build
+                  takes that build's converted HTML from the cache instead of being converted again
     on_serve      watch the annotation folder, so an edit there reloads the preview
     on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
                   then the cache forgets what this build did not use (cache.CACHE.sweep)
@@ -14,6 +16,7 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -53,6 +56,55 @@ def _rebuild_every_page(files) -> None:
         file.is_modified = lambda: True
 
 
+def _files_digest(files) -> bytes:
+    """Every file of the site and its address: what MkDocs' link processors read when a page
+    is converted (a link to another page becomes that page's address)."""
+    listed = sorted((f.src_uri, f.dest_uri, f.url) for f in files)
+    return hashlib.sha256(repr(listed).encode()).digest()
+
+
+def _remember_render(page, state) -> None:
+    """Replace this page's render(config, files) with one that answers from the cache while
+    state(page.markdown) (what the page's conversion reads: its Markdown, its notes, the
+    converter's settings, the site's files) is that of the build that converted it; state
+    None: converted as usual. Everything render() sets is kept, links to other files by
+    their path (the files are new objects each build), and the warnings it logged are logged
+    again."""
+    from .cache import CACHE
+
+    convert = page.render
+
+    def render(config, files):
+        current = state(page.markdown)
+        if current is None:
+            return convert(config, files)
+        fresh = []
+
+        def compute():
+            fresh.append(True)
+            records: list[logging.LogRecord] = []
+            handler = logging.Handler(logging.WARNING)
+            handler.emit = records.append
+            logger = logging.getLogger("mkdocs")
+            logger.addHandler(handler)
+            try:
+                convert(config, files)
+            finally:
+                logger.removeHandler(handler)
+            links = {f.src_uri: anchors for f, anchors in (page.links_to_anchors or {}).items()}
+            return page.content, page.toc, page._title_from_render, page.present_anchor_ids, links, records
+
+        content, toc, title, anchors, links, records = CACHE.get(("page", page.file.abs_src_path), current, compute)
+        if not fresh:  # from memory: set what render() sets, and say again what it said
+            page.content, page.toc, page._title_from_render, page.present_anchor_ids = content, toc, title, anchors
+            if page.links_to_anchors is not None or links:
+                page.links_to_anchors = {files.get_file_from_path(uri): a for uri, a in links.items()}
+            for record in records:
+                logging.getLogger(record.name).handle(record)
+
+    page.render = render
+
+
 class AnnotatorConfig(base.Config):
     enabled = c.Type(bool, default=True)
     postbuild = c.Type(bool, default=True)  # complete the site after the build (assets, CSP, data...)
@@ -63,6 +115,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
     def __init__(self):
         self.serving = self.dirty = False
+        self.files_digest = b""
         self.site: SiteConfig | None = None
 
     def on_startup(self, *, command, dirty):
@@ -103,7 +156,26 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
             self._fail(error, "annotations and pages")
         if self.dirty:
             _rebuild_every_page(files)
+        self.files_digest = _files_digest(files)
         return files
+
+    def on_pre_page(self, page, *, config, files):
+        """An article page's conversion is remembered (see _remember_render): it depends on its
+        Markdown, its notes (extension.article_page_state), the settings and the site's files."""
+        if not self.config.enabled:
+            return page
+        from .extension import article_page_state
+
+        docs, annotations = str(self.site.docs_dir), str(self.site.annotations_dir)
+        settings = (repr(config.markdown_extensions), repr(config.mdx_configs), config.use_directory_urls)
+        site = (settings, repr(config.validation), self.files_digest)
+
+        def state(markdown: str):
+            article = article_page_state(markdown, docs, annotations)
+            return None if article is None else (markdown, article, site)
+
+        _remember_render(page, state)
+        return page
 
     def on_serve(self, server, *, config, builder):
         if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview
