@@ -258,17 +258,23 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
     )
 
 
+def article_view(name: str, item: AnnotatedArticle, inputs, make) -> tuple[str, str, etree.Element]:
+    """One article's derived page (file name, title, section), made by make() again only when
+    the article or the other inputs changed: an edit to one article makes one page again. The
+    section is shared between builds and must not be changed (postbuild only serializes it)."""
+    return CACHE.get(("view", name, item.article.slug), (item, inputs), make)
+
+
 def claims_views(publication: Publication) -> list[tuple[str, str, etree.Element]]:
     """(file name, title, section) of each article's own Claims page."""
     links = Links(publication)
-    return [
-        (
-            f"claims-{i.article.slug}.html",
-            f"Claims: {i.article.title}",
-            _wrap("claims", claims_section(i, links, publication.views)),
-        )
-        for i in publication.articles
-    ]
+
+    def view(i: AnnotatedArticle) -> tuple[str, str, etree.Element]:
+        section = _wrap("claims", claims_section(i, links, publication.views))
+        return f"claims-{i.article.slug}.html", f"Claims: {i.article.title}", section
+
+    inputs = (publication.docs, publication.views)
+    return [article_view("claims", i, inputs, lambda i=i: view(i)) for i in publication.articles]
 
 
 def _newest_first(articles) -> list[AnnotatedArticle]:
@@ -422,7 +428,8 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
     for number in range(2, pages + 1):
         section = _wrap("sources", sources_index(publication, links, number))
         views.append((f"sources-page-{number}.html", f"Sources, page {number}", section))
-    for item in publication.articles:
+
+    def view(item: AnnotatedArticle) -> tuple[str, str, etree.Element]:
         sources = ordered_sources([item])
         body = element(
             "div",
@@ -438,7 +445,9 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
             _sources_summary(sources),
             *sources_list(sources, links, several=False),
         )
-        views.append((f"sources-{item.article.slug}.html", f"Sources: {item.article.title}", _wrap("sources", body)))
+        return f"sources-{item.article.slug}.html", f"Sources: {item.article.title}", _wrap("sources", body)
+
+    views += [article_view("sources", i, publication.docs, lambda i=i: view(i)) for i in publication.articles]
     return views
 
 
@@ -650,11 +659,12 @@ def corrections_section(item: AnnotatedArticle, links: Links, history: ArticleHi
 def corrections_views(publication: Publication, histories) -> list[tuple[str, str, etree.Element]]:
     """(file name, title, section) of each article's corrections page; histories: slug -> ArticleHistory."""
     links = Links(publication)
+
+    def view(i: AnnotatedArticle, history: ArticleHistory) -> tuple[str, str, etree.Element]:
+        section = _wrap("corrections", corrections_section(i, links, history))
+        return f"corrections-{i.article.slug}.html", f"Corrections: {i.article.title}", section
+
     return [
-        (
-            f"corrections-{i.article.slug}.html",
-            f"Corrections: {i.article.title}",
-            _wrap("corrections", corrections_section(i, links, histories(i))),
-        )
-        for i in publication.articles
+        article_view("corrections", i, (publication.docs, h), lambda i=i, h=h: view(i, h))
+        for i, h in ((i, histories(i)) for i in publication.articles)
     ]
