@@ -9,6 +9,8 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_files      check every page and annotation before any page is read
     on_pre_page   an article page whose Markdown, notes and settings are those of the last build
                   takes that build's converted HTML from the cache instead of being converted again
+    on_env        a page whose content and site are those of the last build takes that build's
+                  rendered template from the cache instead of being rendered again
     on_serve      watch the annotation folder, so an edit there reloads the preview
     on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
                   then the cache forgets what this build did not use (cache.CACHE.sweep)
@@ -20,6 +22,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import ConfigurationError, PluginError
@@ -105,6 +108,67 @@ def _remember_render(page, state) -> None:
     page.render = render
 
 
+class _RememberedTemplate:
+    """A theme template whose render(context) for a page answers from the cache while what the
+    page's output is made from is unchanged: the page (its HTML, table of contents, title,
+    metadata, address), the build (its navigation, files, settings, templates: `site()`,
+    computed once per build once every page is converted) and the template's name. Anything
+    else (includes, other templates' contexts) goes to the template itself."""
+
+    def __init__(self, template, site):
+        self._template, self._site = template, site
+
+    def __getattr__(self, name):
+        return getattr(self._template, name)
+
+    def render(self, *args, **kwargs):
+        from .cache import CACHE
+
+        context = args[0] if len(args) == 1 and not kwargs else None
+        page = context.get("page") if context is not None else None
+        if page is None or getattr(page, "file", None) is None or page.content is None:
+            return self._template.render(*args, **kwargs)
+        own = (page.content, _toc(page.toc), page.title, repr(page.meta), page.url, page.file.src_uri)
+        more = (page.canonical_url, page.edit_url, page.is_homepage, page.file.inclusion, context.get("base_url"))
+        state = (self._template.name, own, more, self._site())
+        return CACHE.get(("output", page.file.abs_src_path), state, lambda: self._template.render(context))
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Each build's theme has a new Jinja environment, which would compile every template
+    again: the compiled code is kept in the one cache instead, by the template's source (and
+    the environment's extensions, which change what it compiles to)."""
+
+    def get_bucket(self, environment, name, filename, source):
+        from .cache import CACHE
+
+        bucket = Bucket(environment, self.get_cache_key(name, filename), self.get_source_checksum(source))
+        state = (bucket.checksum, tuple(sorted(environment.extensions)))
+        bucket.code = CACHE.get(("template", bucket.key), state, lambda: environment.compile(source, name, filename))
+        return bucket
+
+    def set_bucket(self, bucket):
+        pass  # get_bucket stored it
+
+
+def _toc(links) -> tuple:
+    return tuple((a.title, a.id, a.level, _toc(a.children)) for a in links)
+
+
+def _settings_digest(config) -> bytes:
+    """The site's settings as the templates read them (plugins by their options)."""
+    settings = [(k, v) for k, v in config.items() if k != "plugins"]
+    plugins = [(name, dict(plugin.config)) for name, plugin in config.plugins.items()]
+    return hashlib.sha256(repr((settings, plugins)).encode()).digest()
+
+
+def _templates_state(dirs) -> tuple:
+    """The theme's templates (the HTML files of its folders: pages, partials), by fingerprint."""
+    from .cache import fingerprints
+
+    return tuple((d, fingerprints(sorted(Path(d).rglob("*.html")))) for d in dirs)
+
+
 class AnnotatorConfig(base.Config):
     enabled = c.Type(bool, default=True)
     postbuild = c.Type(bool, default=True)  # complete the site after the build (assets, CSP, data...)
@@ -116,6 +180,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
     def __init__(self):
         self.serving = self.dirty = False
         self.files_digest = b""
+        self.nav = None
         self.site: SiteConfig | None = None
 
     def on_startup(self, *, command, dirty):
@@ -176,6 +241,30 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
         _remember_render(page, state)
         return page
+
+    def on_nav(self, nav, *, config, files):
+        self.nav = nav
+        return nav
+
+    def on_env(self, env, *, config, files):
+        """Each page's rendered template is remembered (_RememberedTemplate): a rebuild renders
+        again only the pages whose content, or the site's navigation, settings or templates,
+        changed (the navigation lists every page, so a new title renders every page again)."""
+        if not self.config.enabled:
+            return env
+        built: list = []
+        nav, templates = self.nav, _templates_state(config.theme.dirs)
+
+        def site():
+            if not built:  # once per build, when the first page is rendered: every title is known
+                built.append((str(nav), nav.homepage and nav.homepage.url, self.files_digest))
+                built.append((_settings_digest(config), templates))
+            return tuple(built)
+
+        env.bytecode_cache = _CompiledTemplates()
+        get_template = env.get_template
+        env.get_template = lambda *args, **kwargs: _RememberedTemplate(get_template(*args, **kwargs), site)
+        return env
 
     def on_serve(self, server, *, config, builder):
         if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview
