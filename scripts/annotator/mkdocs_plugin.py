@@ -7,8 +7,9 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
     on_files      check every page and annotation before any page is read
-    on_pre_page   an article page whose Markdown, notes and settings are those of the last build
-                  takes that build's converted HTML from the cache instead of being converted again
+    on_pre_page   a page (an article, or one with generated sections) whose Markdown, notes and
+                  settings are those of the last build takes that build's converted HTML from the
+                  cache instead of being converted again
     on_env        a page whose content and site are those of the last build takes that build's
                   rendered template from the cache instead of being rendered again
     on_serve      watch the annotation folder, so an edit there reloads the preview
@@ -64,6 +65,17 @@ def _files_digest(files) -> bytes:
     is converted (a link to another page becomes that page's address)."""
     listed = sorted((f.src_uri, f.dest_uri, f.url) for f in files)
     return hashlib.sha256(repr(listed).encode()).digest()
+
+
+def _included(config) -> tuple:
+    """The files pymdownx.snippets may include in a page (its base_path), by fingerprint."""
+    from .cache import fingerprints
+
+    if "pymdownx.snippets" not in config.markdown_extensions:
+        return ()
+    root = Path(config.config_file_path or ".").resolve().parent
+    paths = [root / entry for entry in (config.mdx_configs.get("pymdownx.snippets") or {}).get("base_path") or ["."]]
+    return fingerprints(sorted(f for p in paths for f in ([p] if not p.is_dir() else [p, *p.rglob("*")])))
 
 
 def _remember_render(page, state) -> None:
@@ -180,6 +192,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
     def __init__(self):
         self.serving = self.dirty = False
         self.files_digest = b""
+        self.converting: tuple = ()
         self.nav = None
         self.site: SiteConfig | None = None
 
@@ -222,22 +235,24 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         if self.dirty:
             _rebuild_every_page(files)
         self.files_digest = _files_digest(files)
+        # What converting any page reads besides its own Markdown and notes (see on_pre_page).
+        settings = (repr(config.markdown_extensions), repr(config.mdx_configs), config.use_directory_urls)
+        self.converting = (settings, repr(config.validation), self.files_digest, _included(config))
         return files
 
     def on_pre_page(self, page, *, config, files):
-        """An article page's conversion is remembered (see _remember_render): it depends on its
-        Markdown, its notes (extension.article_page_state), the settings and the site's files."""
+        """An article's or a generated section's page conversion is remembered (see
+        _remember_render): it depends on its Markdown, what the extension reads for it
+        (extension.page_state), the settings, the site's files and the files snippets include."""
         if not self.config.enabled:
             return page
-        from .extension import article_page_state
+        from .extension import page_state
 
-        docs, annotations = str(self.site.docs_dir), str(self.site.annotations_dir)
-        settings = (repr(config.markdown_extensions), repr(config.mdx_configs), config.use_directory_urls)
-        site = (settings, repr(config.validation), self.files_digest)
+        docs, annotations, site = str(self.site.docs_dir), str(self.site.annotations_dir), self.converting
 
         def state(markdown: str):
-            article = article_page_state(markdown, docs, annotations)
-            return None if article is None else (markdown, article, site)
+            found = page_state(markdown, docs, annotations)
+            return None if found is None else (markdown, found, site)
 
         _remember_render(page, state)
         return page

@@ -426,8 +426,12 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
     views = []
     pages = -(-len(unique_sources(publication.articles)) // SOURCES_PER_PAGE)
     for number in range(2, pages + 1):
-        section = _wrap("sources", sources_index(publication, links, number))
-        views.append((f"sources-page-{number}.html", f"Sources, page {number}", section))
+
+        def index_page(number=number) -> tuple[str, str, etree.Element]:
+            section = _wrap("sources", sources_index(publication, links, number))
+            return f"sources-page-{number}.html", f"Sources, page {number}", section
+
+        views.append(CACHE.get(("view", "sources-index", number), listing(publication), index_page))
 
     def view(item: AnnotatedArticle) -> tuple[str, str, etree.Element]:
         sources = ordered_sources([item])
@@ -567,10 +571,37 @@ SECTIONS = {
 }
 
 
+def listing(publication: Publication) -> tuple:
+    """What the site-wide sections (claims, sources, articles, classes, and the later pages of
+    the sources index) read of the publication: its folder, views and policy; each article's
+    page, metadata and number of paragraphs; each note's number, ids, paragraph, relation,
+    summary and sources. Not a note's text: an edit to it leaves those sections, and the pages
+    holding them, as they were. A section that reads anything else must add it here."""
+
+    def listed() -> tuple:
+        articles = tuple(
+            (
+                i.article.path,
+                i.article.slug,
+                i.article.meta,
+                len(i.article.paragraphs),
+                tuple(
+                    (n.number, n.note_id, n.anchor_id, n.paragraph, n.annotation.relation, n.annotation.summary)
+                    + (n.annotation.sources,)
+                    for n in i.notes
+                ),
+            )
+            for i in publication.articles
+        )
+        return publication.docs, publication.views, publication.policy, articles
+
+    return CACHE.get(("listing", publication.docs), publication, listed)
+
+
 def section(name: str, argument: str | None, publication: Publication) -> etree.Element:
     """The generated section a `[annotator: name]` paragraph asks for: a copy of the one made
-    for this publication (the page's tree takes it in, so each page gets its own)."""
-    made = CACHE.get(("section", name, argument), publication, lambda: _section(name, publication))
+    for this publication's listing (the page's tree takes it in, so each page gets its own)."""
+    made = CACHE.get(("section", name, argument), listing(publication), lambda: _section(name, publication))
     return copy.deepcopy(made)
 
 
