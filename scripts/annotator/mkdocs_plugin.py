@@ -272,7 +272,8 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
         def site():
             if not built:  # once per build, when the first page is rendered: every title is known
-                built.append((str(nav), nav.homepage and nav.homepage.url, self.files_digest))
+                metadata = tuple(repr(p.meta) for p in nav.pages)  # the theme shows some (icon, status)
+                built.append((str(nav), metadata, nav.homepage and nav.homepage.url, self.files_digest))
                 built.append((_settings_digest(config), templates))
             return tuple(built)
 
