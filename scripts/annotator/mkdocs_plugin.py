@@ -22,8 +22,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
-from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import ConfigurationError, PluginError
@@ -146,21 +146,21 @@ class _RememberedTemplate:
         return CACHE.get(("output", page.file.abs_src_path), state, lambda: self._template.render(context))
 
 
-class _CompiledTemplates(BytecodeCache):
+class _CompiledTemplates:
     """Each build's theme has a new Jinja environment, which would compile every template
     again: the compiled code is kept in the one cache instead, by the template's source (and
-    the environment's extensions, which change what it compiles to)."""
+    the environment's extensions, which change what it compiles to). Jinja's bytecode cache
+    interface: the loader asks get_bucket for the code, and hands back what it compiled."""
 
     def get_bucket(self, environment, name, filename, source):
         from .cache import CACHE
 
-        bucket = Bucket(environment, self.get_cache_key(name, filename), self.get_source_checksum(source))
-        state = (bucket.checksum, tuple(sorted(environment.extensions)))
-        bucket.code = CACHE.get(("template", bucket.key), state, lambda: environment.compile(source, name, filename))
-        return bucket
+        state = (source, tuple(sorted(environment.extensions)))
+        code = CACHE.get(("template", name, filename), state, lambda: environment.compile(source, name, filename))
+        return SimpleNamespace(code=code)
 
     def set_bucket(self, bucket):
-        pass  # get_bucket stored it
+        pass  # get_bucket compiled and stored it
 
 
 def _toc(links) -> tuple:
