@@ -151,3 +151,31 @@ def test_a_broken_file_keeps_the_last_good_result_for_the_preview(site):
     assert result.annotated is None and result.error is not None
     assert result.last_good is good.annotated
     assert any("relaton" in str(p) for p in result.error.problems)
+
+
+def test_git_is_asked_again_only_when_head_moves(tmp_path):
+    import subprocess
+
+    from annotator import history
+
+    def run(*args):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True, capture_output=True
+        )
+
+    folder = tmp_path / "annotations" / "a"
+    folder.mkdir(parents=True)
+    assert "not a git repository" in history._repository(folder)
+    run("init", "-q")
+    assert isinstance(history._repository(folder), str)  # a repository with no commit yet has no history
+    (folder / "n.md").write_text("one\n")
+    run("add", "-A")
+    run("commit", "-qm", "one")
+    first = history._repository(folder)  # the repository made above, and its first commit, are seen
+    assert isinstance(first, tuple)
+    misses = CACHE.misses
+    assert history._repository(folder) == first and CACHE.misses == misses  # HEAD unchanged: git not asked
+    (folder / "n.md").write_text("two\n")
+    run("commit", "-qam", "two")
+    second = history._repository(folder)
+    assert second[:2] == first[:2] and second[2] != first[2]

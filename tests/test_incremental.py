@@ -91,8 +91,22 @@ def _removed_article(folder: Path) -> None:
     shutil.rmtree(folder / "annotations" / "council-vote")
 
 
+def _site_name(folder: Path) -> None:
+    """A setting every page's template shows (a rendered page is remembered with the settings)."""
+    path = folder / "mkdocs.yml"
+    path.write_text(path.read_text().replace("site_name: Sample annotated site", "site_name: Sample site"))
+
+
+def _page_title(folder: Path) -> None:
+    """A page that is not an article: its new title is in every page's navigation."""
+    path = folder / "docs" / "claims.md"
+    path.write_text(path.read_text().replace("title: Claims", "title: Every claim"))
+
+
 EDITS = {
     "note": _note,
+    "site name": _site_name,
+    "page title": _page_title,
     "source": _source,
     "policy": _policy,
     "article text": _article_text,

@@ -51,3 +51,24 @@ def test_an_exact_multiple_of_the_part_size_writes_no_empty_part(tmp_path, monke
     monkeypatch.setattr(search, "PAGEFIND_SHARD", 2)
     assert search.write_search_index(tmp_path, [Record(f"p{i}.html", "T", "x") for i in range(4)]) == 4
     assert json.loads((tmp_path / "pagefind" / "shards.json").read_text()) == ["pagefind/part-2/"]
+
+
+def test_a_page_stays_in_one_part_and_an_edit_indexes_only_its_part_again(tmp_path, monkeypatch):
+    from annotator.cache import CACHE
+
+    monkeypatch.setattr(search, "PAGEFIND_SHARD", 3)
+    pages = (("a", 2), ("b", 2), ("c", 1))
+    records = [Record(f"{page}.html#n-{i}", "T", f"text {page} {i}") for page, count in pages for i in range(count)]
+    search.write_search_index(tmp_path / "one", records)
+    assert json.loads((tmp_path / "one" / "pagefind" / "shards.json").read_text()) == ["pagefind/part-2/"]
+    assert sorted(r["meta"]["link"] for r in _stored(tmp_path / "one" / "pagefind")) == ["a.html#n-0", "a.html#n-1"]
+    misses = CACHE.misses
+    records[-1] = Record("c.html#n-0", "T", "an edited note")
+    search.write_search_index(tmp_path / "two", records)
+    assert CACHE.misses == misses + 1  # the second part only
+    fresh = tmp_path / "fresh"
+    CACHE.clear()
+    search.write_search_index(fresh, records)
+    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
+    assert all((fresh / f).read_bytes() == (tmp_path / "two" / f).read_bytes() for f in files)

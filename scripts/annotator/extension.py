@@ -205,5 +205,26 @@ class AnnotatorExtension(Extension):
         self.safe.reset()
 
 
+def page_state(markdown: str, docs_dir: str, annotations_dir: str) -> tuple | None:
+    """What the extension adds to a page depends on, besides the page's Markdown and the
+    extension's options: for an article, its annotated result, its notes' history and the
+    site's views; for a page asking for generated sections, the publication's listing
+    (pages.listing: not the notes' text). None for any other page, or while the publication
+    has problems (its banner is shown): such pages are converted anew. A generator may reuse a
+    page's converted HTML while this state, the Markdown and its own settings are unchanged
+    (the MkDocs plugin does)."""
+    store = Store(docs_dir, annotations_dir)
+    article = store.article_for(page_key(markdown))
+    if article is None:
+        if "[annotator:" not in markdown:
+            return None
+        publication = store.publication()
+        return None if isinstance(publication, AnnotationError) else ("sections", pages.listing(publication))
+    result = store.result(article)
+    item = result.annotated or result.last_good
+    dates = history.article_history(item, store.annotations) if item is not None else None
+    return article, result, dates, store.views()
+
+
 def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's name)
     return AnnotatorExtension(**kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as etree
 from collections import Counter
+from pathlib import Path
 
 from .history import ArticleHistory
 from .model import Article
@@ -47,9 +48,13 @@ class Links:
 
     def __init__(self, publication: Publication):
         self.docs = publication.docs
+        self._pages: dict[Path, str] = {}  # each article's page, resolved once (not once per link)
 
     def note(self, article: Article, fragment: str) -> str:
-        return doc_link(article, article.path.resolve().relative_to(self.docs).as_posix(), fragment)
+        page = self._pages.get(article.path)
+        if page is None:
+            page = self._pages[article.path] = article.path.resolve().relative_to(self.docs).as_posix()
+        return doc_link(article, page, fragment)
 
 
 def _badge(relation) -> etree.Element:

@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import CACHE
+from .cache import CACHE, fingerprints
 from .load import raw_blocks
 from .model import AnnotatedArticle, Annotation
 from .schema import schema
@@ -511,24 +511,50 @@ def _walk(top: Path, rel: str) -> _Committed | str:
 
 
 def _repository(folder: Path) -> tuple[Path, str, str] | str:
-    """(top folder, the folder relative to it, HEAD) or why there is no history."""
+    """(top folder, the folder relative to it, HEAD) or why there is no history. Git is asked
+    again only when a file that moves HEAD changed (its HEAD, the branch it names, packed refs,
+    the shallow list; or, outside a repository, a `.git` in any folder above): a build asks for
+    every article, and `serve` builds after every edit."""
     where = folder if folder.is_dir() else folder.parent
     if not where.is_dir():
         return "no annotations folder"
-    out = git(where, "rev-parse", "--is-shallow-repository", "--show-toplevel", "HEAD")
-    if out is None:
+    key = ("repository", str(folder))
+    previous = CACHE.previous(key)
+    token = previous[0] if previous is not None and fingerprints(previous[1]) == previous[2] else object()
+    return CACHE.get(key, token, lambda: _ask_git(folder, where, token))[3]
+
+
+def _ask_git(folder: Path, where: Path, token: object) -> tuple:
+    """(token, the files watched, their fingerprints, _repository's answer)."""
+    watched = [p / ".git" for p in (where, *where.parents)]  # a repository made above it
+    out = git(
+        where, "rev-parse", "--is-shallow-repository", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"
+    )
+    lines = out.decode("utf-8", "replace").splitlines() if out is not None else []
+    if len(lines) == 4:
+        git_dir, common = Path(lines[2]), where / lines[3]  # the common folder may be relative
+        ref = (git_dir / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        watched += [git_dir / "HEAD", common / "packed-refs", common / "shallow", git_dir / "logs" / "HEAD"]
+        if ref.startswith("ref: "):
+            watched.append(common / ref.removeprefix("ref: "))
+    state = fingerprints(watched)  # before HEAD is read: a commit meanwhile is seen next time
+    head = git(where, "rev-parse", "HEAD") if out is not None else None
+    return token, tuple(watched), state, _answer(folder, lines, head)
+
+
+def _answer(folder: Path, lines: list[str], head: bytes | None) -> tuple[Path, str, str] | str:
+    if head is None:
         return "no git history: not a git repository, or git is not available"
-    lines = out.decode("utf-8", "replace").splitlines()
-    if len(lines) != 3:
+    if len(lines) != 4:
         return "no git history"
-    shallow, top, head = lines
+    shallow, top = lines[0], lines[1]
     if shallow.strip() == "true":
         return "a shallow clone: its git history is cut"
     try:
         rel = folder.resolve().relative_to(Path(top).resolve()).as_posix()
     except ValueError:
         return "the annotations are outside the git repository"
-    return Path(top), rel, head.strip()
+    return Path(top), rel, head.decode("utf-8", "replace").strip()
 
 
 def article_history(item: AnnotatedArticle, annotations_dir: Path) -> ArticleHistory:

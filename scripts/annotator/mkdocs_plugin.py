@@ -7,6 +7,11 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
     on_files      check every page and annotation before any page is read
+    on_pre_page   a page (an article, or one with generated sections) whose Markdown, notes and
+                  settings are those of the last build takes that build's converted HTML from the
+                  cache instead of being converted again
+    on_env        a page whose content and site are those of the last build takes that build's
+                  rendered template from the cache instead of being rendered again
     on_serve      watch the annotation folder, so an edit there reloads the preview
     on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
                   then the cache forgets what this build did not use (cache.CACHE.sweep)
@@ -14,8 +19,10 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -53,6 +60,127 @@ def _rebuild_every_page(files) -> None:
         file.is_modified = lambda: True
 
 
+def _files_digest(files) -> bytes:
+    """Every file of the site and its address: what MkDocs' link processors read when a page
+    is converted (a link to another page becomes that page's address)."""
+    listed = sorted((f.src_uri, f.dest_uri, f.url) for f in files)
+    return hashlib.sha256(repr(listed).encode()).digest()
+
+
+def _included(config) -> tuple:
+    """The files pymdownx.snippets may include in a page (its base_path), by fingerprint."""
+    from .cache import fingerprints
+
+    if "pymdownx.snippets" not in config.markdown_extensions:
+        return ()
+    root = Path(config.config_file_path or ".").resolve().parent
+    paths = [root / entry for entry in (config.mdx_configs.get("pymdownx.snippets") or {}).get("base_path") or ["."]]
+    return fingerprints(sorted(f for p in paths for f in ([p] if not p.is_dir() else [p, *p.rglob("*")])))
+
+
+def _remember_render(page, state) -> None:
+    """Replace this page's render(config, files) with one that answers from the cache while
+    state(page.markdown) (what the page's conversion reads: its Markdown, its notes, the
+    converter's settings, the site's files) is that of the build that converted it; state
+    None: converted as usual. Everything render() sets is kept, links to other files by
+    their path (the files are new objects each build), and the warnings it logged are logged
+    again."""
+    from .cache import CACHE
+
+    convert = page.render
+
+    def render(config, files):
+        current = state(page.markdown)
+        if current is None:
+            return convert(config, files)
+        fresh = []
+
+        def compute():
+            fresh.append(True)
+            records: list[logging.LogRecord] = []
+            handler = logging.Handler(logging.WARNING)
+            handler.emit = records.append
+            logger = logging.getLogger("mkdocs")
+            logger.addHandler(handler)
+            try:
+                convert(config, files)
+            finally:
+                logger.removeHandler(handler)
+            links = {f.src_uri: anchors for f, anchors in (page.links_to_anchors or {}).items()}
+            return page.content, page.toc, page._title_from_render, page.present_anchor_ids, links, records
+
+        content, toc, title, anchors, links, records = CACHE.get(("page", page.file.abs_src_path), current, compute)
+        if not fresh:  # from memory: set what render() sets, and say again what it said
+            page.content, page.toc, page._title_from_render, page.present_anchor_ids = content, toc, title, anchors
+            if page.links_to_anchors is not None or links:
+                page.links_to_anchors = {files.get_file_from_path(uri): a for uri, a in links.items()}
+            for record in records:
+                logging.getLogger(record.name).handle(record)
+
+    page.render = render
+
+
+class _RememberedTemplate:
+    """A theme template whose render(context) for a page answers from the cache while what the
+    page's output is made from is unchanged: the page (its HTML, table of contents, title,
+    metadata, address), the build (its navigation, files, settings, templates: `site()`,
+    computed once per build once every page is converted) and the template's name. Anything
+    else (includes, other templates' contexts) goes to the template itself."""
+
+    def __init__(self, template, site):
+        self._template, self._site = template, site
+
+    def __getattr__(self, name):
+        return getattr(self._template, name)
+
+    def render(self, *args, **kwargs):
+        from .cache import CACHE
+
+        context = args[0] if len(args) == 1 and not kwargs else None
+        page = context.get("page") if context is not None else None
+        if page is None or getattr(page, "file", None) is None or page.content is None:
+            return self._template.render(*args, **kwargs)
+        own = (page.content, _toc(page.toc), page.title, repr(page.meta), page.url, page.file.src_uri)
+        more = (page.canonical_url, page.edit_url, page.is_homepage, page.file.inclusion, context.get("base_url"))
+        state = (self._template.name, own, more, self._site())
+        return CACHE.get(("output", page.file.abs_src_path), state, lambda: self._template.render(context))
+
+
+class _CompiledTemplates:
+    """Each build's theme has a new Jinja environment, which would compile every template
+    again: the compiled code is kept in the one cache instead, by the template's source (and
+    the environment's extensions, which change what it compiles to). Jinja's bytecode cache
+    interface: the loader asks get_bucket for the code, and hands back what it compiled."""
+
+    def get_bucket(self, environment, name, filename, source):
+        from .cache import CACHE
+
+        state = (source, tuple(sorted(environment.extensions)))
+        code = CACHE.get(("template", name, filename), state, lambda: environment.compile(source, name, filename))
+        return SimpleNamespace(code=code)
+
+    def set_bucket(self, bucket):
+        pass  # get_bucket compiled and stored it
+
+
+def _toc(links) -> tuple:
+    return tuple((a.title, a.id, a.level, _toc(a.children)) for a in links)
+
+
+def _settings_digest(config) -> bytes:
+    """The site's settings as the templates read them (plugins by their options)."""
+    settings = [(k, v) for k, v in config.items() if k != "plugins"]
+    plugins = [(name, dict(plugin.config)) for name, plugin in config.plugins.items()]
+    return hashlib.sha256(repr((settings, plugins)).encode()).digest()
+
+
+def _templates_state(dirs) -> tuple:
+    """The theme's templates (the HTML files of its folders: pages, partials), by fingerprint."""
+    from .cache import fingerprints
+
+    return tuple((d, fingerprints(sorted(Path(d).rglob("*.html")))) for d in dirs)
+
+
 class AnnotatorConfig(base.Config):
     enabled = c.Type(bool, default=True)
     postbuild = c.Type(bool, default=True)  # complete the site after the build (assets, CSP, data...)
@@ -63,6 +191,9 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
     def __init__(self):
         self.serving = self.dirty = False
+        self.files_digest = b""
+        self.converting: tuple = ()
+        self.nav = None
         self.site: SiteConfig | None = None
 
     def on_startup(self, *, command, dirty):
@@ -103,7 +234,53 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
             self._fail(error, "annotations and pages")
         if self.dirty:
             _rebuild_every_page(files)
+        self.files_digest = _files_digest(files)
+        # What converting any page reads besides its own Markdown and notes (see on_pre_page).
+        settings = (repr(config.markdown_extensions), repr(config.mdx_configs), config.use_directory_urls)
+        self.converting = (settings, repr(config.validation), self.files_digest, _included(config))
         return files
+
+    def on_pre_page(self, page, *, config, files):
+        """An article's or a generated section's page conversion is remembered (see
+        _remember_render): it depends on its Markdown, what the extension reads for it
+        (extension.page_state), the settings, the site's files and the files snippets include."""
+        if not self.config.enabled:
+            return page
+        from .extension import page_state
+
+        docs, annotations, site = str(self.site.docs_dir), str(self.site.annotations_dir), self.converting
+
+        def state(markdown: str):
+            found = page_state(markdown, docs, annotations)
+            return None if found is None else (markdown, found, site)
+
+        _remember_render(page, state)
+        return page
+
+    def on_nav(self, nav, *, config, files):
+        self.nav = nav
+        return nav
+
+    def on_env(self, env, *, config, files):
+        """Each page's rendered template is remembered (_RememberedTemplate): a rebuild renders
+        again only the pages whose content, or the site's navigation, settings or templates,
+        changed (the navigation lists every page, so a new title renders every page again)."""
+        if not self.config.enabled:
+            return env
+        built: list = []
+        nav, templates = self.nav, _templates_state(config.theme.dirs)
+
+        def site():
+            if not built:  # once per build, when the first page is rendered: every title is known
+                metadata = tuple(repr(p.meta) for p in nav.pages)  # the theme shows some (icon, status)
+                built.append((str(nav), metadata, nav.homepage and nav.homepage.url, self.files_digest))
+                built.append((_settings_digest(config), templates))
+            return tuple(built)
+
+        env.bytecode_cache = _CompiledTemplates()
+        get_template = env.get_template
+        env.get_template = lambda *args, **kwargs: _RememberedTemplate(get_template(*args, **kwargs), site)
+        return env
 
     def on_serve(self, server, *, config, builder):
         if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview

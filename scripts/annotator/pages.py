@@ -258,17 +258,23 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
     )
 
 
+def article_view(name: str, item: AnnotatedArticle, inputs, make) -> tuple[str, str, etree.Element]:
+    """One article's derived page (file name, title, section), made by make() again only when
+    the article or the other inputs changed: an edit to one article makes one page again. The
+    section is shared between builds and must not be changed (postbuild only serializes it)."""
+    return CACHE.get(("view", name, item.article.slug), (item, inputs), make)
+
+
 def claims_views(publication: Publication) -> list[tuple[str, str, etree.Element]]:
     """(file name, title, section) of each article's own Claims page."""
     links = Links(publication)
-    return [
-        (
-            f"claims-{i.article.slug}.html",
-            f"Claims: {i.article.title}",
-            _wrap("claims", claims_section(i, links, publication.views)),
-        )
-        for i in publication.articles
-    ]
+
+    def view(i: AnnotatedArticle) -> tuple[str, str, etree.Element]:
+        section = _wrap("claims", claims_section(i, links, publication.views))
+        return f"claims-{i.article.slug}.html", f"Claims: {i.article.title}", section
+
+    inputs = (publication.docs, publication.views)
+    return [article_view("claims", i, inputs, lambda i=i: view(i)) for i in publication.articles]
 
 
 def _newest_first(articles) -> list[AnnotatedArticle]:
@@ -420,9 +426,14 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
     views = []
     pages = -(-len(unique_sources(publication.articles)) // SOURCES_PER_PAGE)
     for number in range(2, pages + 1):
-        section = _wrap("sources", sources_index(publication, links, number))
-        views.append((f"sources-page-{number}.html", f"Sources, page {number}", section))
-    for item in publication.articles:
+
+        def index_page(number=number) -> tuple[str, str, etree.Element]:
+            section = _wrap("sources", sources_index(publication, links, number))
+            return f"sources-page-{number}.html", f"Sources, page {number}", section
+
+        views.append(CACHE.get(("view", "sources-index", number), listing(publication), index_page))
+
+    def view(item: AnnotatedArticle) -> tuple[str, str, etree.Element]:
         sources = ordered_sources([item])
         body = element(
             "div",
@@ -438,7 +449,9 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
             _sources_summary(sources),
             *sources_list(sources, links, several=False),
         )
-        views.append((f"sources-{item.article.slug}.html", f"Sources: {item.article.title}", _wrap("sources", body)))
+        return f"sources-{item.article.slug}.html", f"Sources: {item.article.title}", _wrap("sources", body)
+
+    views += [article_view("sources", i, publication.docs, lambda i=i: view(i)) for i in publication.articles]
     return views
 
 
@@ -558,10 +571,37 @@ SECTIONS = {
 }
 
 
+def listing(publication: Publication) -> tuple:
+    """What the site-wide sections (claims, sources, articles, classes, and the later pages of
+    the sources index) read of the publication: its folder, views and policy; each article's
+    page, metadata and number of paragraphs; each note's number, ids, paragraph, relation,
+    summary and sources. Not a note's text: an edit to it leaves those sections, and the pages
+    holding them, as they were. A section that reads anything else must add it here."""
+
+    def listed() -> tuple:
+        articles = tuple(
+            (
+                i.article.path,
+                i.article.slug,
+                i.article.meta,
+                len(i.article.paragraphs),
+                tuple(
+                    (n.number, n.note_id, n.anchor_id, n.paragraph, n.annotation.relation, n.annotation.summary)
+                    + (n.annotation.sources,)
+                    for n in i.notes
+                ),
+            )
+            for i in publication.articles
+        )
+        return publication.docs, publication.views, publication.policy, articles
+
+    return CACHE.get(("listing", publication.docs), publication, listed)
+
+
 def section(name: str, argument: str | None, publication: Publication) -> etree.Element:
     """The generated section a `[annotator: name]` paragraph asks for: a copy of the one made
-    for this publication (the page's tree takes it in, so each page gets its own)."""
-    made = CACHE.get(("section", name, argument), publication, lambda: _section(name, publication))
+    for this publication's listing (the page's tree takes it in, so each page gets its own)."""
+    made = CACHE.get(("section", name, argument), listing(publication), lambda: _section(name, publication))
     return copy.deepcopy(made)
 
 
@@ -650,11 +690,12 @@ def corrections_section(item: AnnotatedArticle, links: Links, history: ArticleHi
 def corrections_views(publication: Publication, histories) -> list[tuple[str, str, etree.Element]]:
     """(file name, title, section) of each article's corrections page; histories: slug -> ArticleHistory."""
     links = Links(publication)
+
+    def view(i: AnnotatedArticle, history: ArticleHistory) -> tuple[str, str, etree.Element]:
+        section = _wrap("corrections", corrections_section(i, links, history))
+        return f"corrections-{i.article.slug}.html", f"Corrections: {i.article.title}", section
+
     return [
-        (
-            f"corrections-{i.article.slug}.html",
-            f"Corrections: {i.article.title}",
-            _wrap("corrections", corrections_section(i, links, histories(i))),
-        )
-        for i in publication.articles
+        article_view("corrections", i, (publication.docs, h), lambda i=i, h=h: view(i, h))
+        for i, h in ((i, histories(i)) for i in publication.articles)
     ]

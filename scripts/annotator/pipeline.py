@@ -19,7 +19,7 @@ from .load import load_folder
 from .model import AnnotatedArticle, AnnotationFile, Article, MachineCheck, Publication
 from .paths import POLICY_NAME, RECORD_NAME
 from .record import excerpt_key, read_record
-from .reliability import Policy, check_sources, check_unused, load_policy
+from .reliability import Policy, check_sources, check_unused, load_policy, outlets_cited
 
 
 def load_policy_in(annotations_dir: Path, problems: ProblemCollector) -> Policy | None:
@@ -157,6 +157,13 @@ def annotated(article: Article, annotations_dir: Path) -> tuple[AnnotatedArticle
     return CACHE.get(key, state, compute)
 
 
+def _outlets_cited(policy: Policy, item: AnnotatedArticle, annotations_dir: Path) -> frozenset[str]:
+    """The policy's outlets one article cites, worked out again only when it or the policy changed."""
+    annotations = [a for f in item.files for a in f.annotations]
+    key = ("outlets", str(annotations_dir), item.article.slug)
+    return CACHE.get(key, (policy, item), lambda: outlets_cited(policy, annotations))
+
+
 def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
     problems = ProblemCollector()
     articles = find_articles(docs_dir, problems)
@@ -173,6 +180,7 @@ def _prepare(docs_dir: Path, annotations_dir: Path) -> Publication:
         problems.problems.extend(own)
         result.append(item if not own else None)
     if policy is not None and all(result):  # every policy entry is cited somewhere (reliability.py)
-        check_unused(policy, [a for item in result for f in item.files for a in f.annotations], problems)
+        cited = [_outlets_cited(policy, item, annotations_dir) for item in result]
+        check_unused(policy, frozenset().union(*cited), problems)
     problems.raise_if_any()
     return Publication(tuple(result), policy, docs_dir.resolve(), site_views(docs_dir))

@@ -35,7 +35,7 @@ from .assets import ASSETS, shipped
 from .cache import CACHE, fingerprints
 from .errors import ProblemCollector
 from .htmlscan import SECTION, BuiltPage, body_fragment
-from .inputs import inside, write_text
+from .inputs import write_text
 from .paths import COMMAND
 from .pipeline import AnnotatedArticle, Publication, prepare
 from .siteconfig import SiteConfig
@@ -344,25 +344,10 @@ class Site:
     def write_search(self) -> None:
         """The search page's index, when the site has a search page: every note, every article's
         text, and the other pages' text (not those that list the notes again), streamed to
-        Pagefind and to the whole-site file for reading from disk."""
-        if not any("search" in markers for markers in self.markers.values()):
-            return
-        digest = hashlib.sha256()
-        for record in self.search_records():  # a first, cheap pass: what the index would hold
-            digest.update(json.dumps([record.link, record.title, record.text]).encode())
-        files = CACHE.get(("search", self.generator), digest.digest(), partial(self._index_files))
-        for relative, data in files:  # the same records as the last build: its files, from memory
-            target = inside(self.root, relative)
-            if not target.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-
-    def _index_files(self) -> tuple[tuple[str, bytes], ...]:
-        """Index the records (Pagefind, and the file for reading from disk); the files written."""
-        search.write_search_index(self.root, self.search_records())
-        written = [p for p in sorted((self.root / search.PAGEFIND_DIR).rglob("*")) if p.is_file()]
-        written.append(self.root / search.OFFLINE_INDEX)
-        return tuple((p.relative_to(self.root).as_posix(), p.read_bytes()) for p in written)
+        Pagefind (each part of the index indexed again only when its records changed) and to
+        the whole-site file for reading from disk."""
+        if any("search" in markers for markers in self.markers.values()):
+            search.write_search_index(self.root, self.search_records())
 
     def search_records(self) -> Iterator[search.Record]:
         for page in self.pages:
@@ -372,8 +357,14 @@ class Site:
             if item is not None:
                 yield from search.note_records(item, page)
                 yield search.article_record(item, page)
-            elif (record := search.page_record(self.root, page)) is not None:
+            elif (record := self.page_record(page)) is not None:
                 yield record
+
+    def page_record(self, page: str) -> search.Record | None:
+        """A page's search record, read from its HTML again only when its text changed."""
+        text = (self.root / page).read_text(encoding="utf-8")
+        digest = hashlib.sha256(text.encode()).digest()
+        return CACHE.get(("page-record", page), digest, partial(search.page_record, text, page))
 
     def write_feed(self) -> None:
         """The site's Atom feed of corrections (feed.py), at the site's root."""

@@ -297,15 +297,21 @@ def check_sources(policy: Policy, annotation: Annotation, problems: ProblemColle
         )
 
 
-def check_unused(policy: Policy, annotations, problems: ProblemCollector) -> None:
-    """Every outlet of the policy is cited by some source: as the original, or as the site of a
-    url, via or archive_url. An entry no source uses is refused (it is not reviewed by anyone)."""
+def outlets_cited(policy: Policy, annotations) -> frozenset[str]:
+    """The policy's outlets these annotations' sources cite: as the original, or as the site of
+    a url, via or archive_url."""
     used: set[str] = set()
     for annotation in annotations:
         for source in annotation.sources:
             found = [policy.original(source), policy.for_name(source.outlet)]
             found += [policy.for_url(u) for u in (source.url, source.via, source.archive_url) if u]
             used.update(o.name for o in found if o is not None)
+    return frozenset(used)
+
+
+def check_unused(policy: Policy, used: set[str] | frozenset[str], problems: ProblemCollector) -> None:
+    """Every outlet of the policy is cited by some source (used: outlets_cited of every
+    annotation). An entry no source uses is refused (it is not reviewed by anyone)."""
     for outlet in policy.outlets:
         if outlet.name not in used:
             problems.add(
@@ -325,7 +331,7 @@ def apply_policy(policy: Policy, files, problems: ProblemCollector, unused: bool
         for annotation in file.annotations:
             check_sources(policy, annotation, problems)
     if unused and complete:
-        check_unused(policy, [a for f in files for a in f.annotations], problems)
+        check_unused(policy, outlets_cited(policy, [a for f in files for a in f.annotations]), problems)
     return [
         replace(f, annotations=tuple(
             replace(a, sources=tuple(replace(s, standing=policy.class_of(s)) for s in a.sources))

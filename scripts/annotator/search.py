@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import html
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
-from pathlib import Path
+from fnmatch import fnmatch
+from functools import partial
+from itertools import groupby
+from pathlib import Path, PurePosixPath
 
 import nh3
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
+from .cache import CACHE
 from .inputs import inside, write_text
 from .pipeline import AnnotatedArticle
 
@@ -150,11 +154,12 @@ def article_record(item: AnnotatedArticle, page: str) -> Record:
     return Record(page, meta.title, " ".join(text.split()))
 
 
-def page_record(site: Path, page: str) -> Record | None:
-    """A content page's title and text (its notes, if any, are records of their own)."""
+def page_record(text: str, page: str) -> Record | None:
+    """A content page's title and text, from its built HTML (its notes, if any, are records of
+    their own)."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup((site / page).read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup(text, "html.parser")
     content = soup.select_one("article.md-content__inner") or soup.body
     if content is None:
         return None
@@ -166,8 +171,8 @@ def page_record(site: Path, page: str) -> Record | None:
 
 def write_search_index(site: Path, records: Iterable[Record]) -> int:
     """Pagefind's chunked index and the whole-site file that search.js reads from disk, in one
-    pass over `records` (a generator is consumed as it goes: no record list, no temporary page
-    per record). Returns the number of records.
+    pass over `records` (a generator is consumed as it goes: no step holds more than one part
+    of records, no temporary page per record). Returns the number of records.
 
     Each record goes to Pagefind as a custom record (Pagefind's Python API, pinned in
     requirements.txt): its text as content, its title and link as metadata, the same fields the
@@ -179,103 +184,146 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
     took (some 0.1 MB a note): so the records go into indexes of PAGEFIND_SHARD records each,
     each written by its own Pagefind process before the next starts, and search.js merges them
     (Pagefind's mergeIndex; SHARDS_FILE lists them). Memory stays that of one part whatever the
-    size of the site; a site of fewer records has one index, as before."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # the usual case: no event loop in this thread
-        return asyncio.run(_write_search_index(site, records))
-    with ThreadPoolExecutor(1) as thread:  # called from async code (a test's browser driver): a thread of its own
-        return thread.submit(asyncio.run, _write_search_index(site, records)).result()
-
-
-PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
-PAGEFIND_SHARD = 1500  # records per index: Pagefind's process peaked at 188 MB writing one
-SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into the first one
-RESPONSE_LIMIT = 2**28  # bytes in one answer of Pagefind's: a part's whole index, base64
-SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
-
-
-async def _write_files(index, site: Path, folder: str) -> None:
-    """Write the index's files ourselves, from the bytes Pagefind returns (get_files).
-
-    Pagefind's own write_files answers once its writes are queued, not done (a busy machine has
-    shown an empty pagefind-entry.json after the reply), and the service is then stopped with
-    SIGTERM, which can cut a queued write short: a file could be missing or truncated with
-    nothing to tell. Bytes in hand are written completely, or the build fails."""
-    for file in await index.get_files():
-        target = inside(site, f"{folder}/{file['path']}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_symlink():
-            target.unlink()
-        target.write_bytes(file["content"])
-
-
-async def _write_search_index(site: Path, records: Iterable[Record]) -> int:
-    count, shards, pending = 0, [], iter(records)
+    size of the site; a site of fewer records has one index, as before. A part whose records
+    are those an earlier build indexed is written from the cache (`_write_part`): an edit to
+    one note indexes one part again, not the site."""
+    count, shards, pending = 0, [], records
+    index = site / PAGEFIND_DIR
+    if index.is_dir() and not index.is_symlink():  # a dirty build's: its parts are written anew
+        shutil.rmtree(index)
     offline = inside(site, OFFLINE_INDEX)
     offline.parent.mkdir(parents=True, exist_ok=True)
     if offline.is_symlink():
         offline.unlink()
     with offline.open("w", encoding="utf-8") as out:  # search.js reads it with a <script> from disk
         out.write("var __annotatorSearch = [")
-        while True:
-            service = await _Service().launch()  # one process per part: its memory goes with it
-            try:
-                index = await service.create_index(IndexConfig(force_language=LANGUAGE))
-                added = await _add_records(index, out, islice(pending, PAGEFIND_SHARD), first=count == 0)
-                if added or not shards:  # the first index is written even when empty
-                    folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
-                    await _write_files(index, site, folder)
-                    shards.append(folder)
-            finally:
-                await service.close()
-            count += added
-            if added < PAGEFIND_SHARD:
-                break
+        for part in _parts(pending):
+            for r in part:
+                out.write(
+                    ("," if count else "")
+                    + json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False)
+                )
+                count += 1
+            folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
+            _write_part(site, folder, part)
+            shards.append(folder)
+        if not shards:  # the first index is written even when empty
+            _write_part(site, PAGEFIND_DIR, [])
         out.write("];\n")
-    for unused in (site / PAGEFIND_DIR).glob("pagefind-*ui*"):  # its ready-made interfaces: search.js is ours
-        unused.unlink()
-    for folder in shards[1:]:
-        for path in inside(site, folder).iterdir():
-            if path.name not in SHARD_KEEPS and not path.name.endswith(".pf_meta"):
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
     write_text(site, SHARDS_FILE, json.dumps([f"{folder}/" for folder in shards[1:]]))
     return count
 
 
-async def _add_records(index, out, records: Iterable[Record], first: bool) -> int:
-    """Add records to one Pagefind index, and to the whole-site file as they go."""
-    added, pending = 0, []
-    for r in records:
-        out.write(
-            ("" if first and not added else ",")
-            + json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False)
-        )
-        added += 1
-        pending.append(
-            index.add_custom_record(
-                url=f"/{r.link}",
-                content=f"{r.title} {r.text}",  # the title is searched, as the page's <h1> was
-                language=LANGUAGE,
-                meta={"title": r.title, "link": r.link},
+PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
+# Records per index, at most. Pagefind's time grows faster than its records (here: 81 records
+# 0.18 s, 300 0.38 s, 800 1.4 s, 1,500 3.3 s), and an edit indexes its part again: 500 keeps
+# that under a second, for a few more files to merge (a 200-article site: about 35 parts).
+PAGEFIND_SHARD = 500
+
+
+def _parts(records: Iterable[Record]) -> Iterator[list[Record]]:
+    """The records in parts of at most PAGEFIND_SHARD, a page's records together when they fit
+    in one: a note added to or removed from one page changes its part, not every later one."""
+    part: list[Record] = []
+    for _, group in groupby(records, key=lambda r: r.link.partition("#")[0]):
+        page = list(group)
+        if part and len(part) + len(page) > PAGEFIND_SHARD:
+            yield part
+            part = []
+        part += page
+        while len(part) >= PAGEFIND_SHARD:
+            yield part[:PAGEFIND_SHARD]
+            part = part[PAGEFIND_SHARD:]
+    if part:
+        yield part
+
+
+SHARDS_FILE = f"{PAGEFIND_DIR}/shards.json"  # the indexes search.js merges into the first one
+RESPONSE_LIMIT = 2**28  # bytes in one answer of Pagefind's: a part's whole index, base64
+SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
+
+
+def _write_part(site: Path, folder: str, records: list[Record]) -> None:
+    """One part's index in folder (site-relative): Pagefind's files for these records, from the
+    cache when an earlier build indexed the same records in the same place (a part is indexed
+    by a Pagefind process of its own, so its files depend on its records alone)."""
+    digest = hashlib.sha256(json.dumps([[r.link, r.title, r.text] for r in records]).encode()).digest()
+    files = CACHE.get(("pagefind-part", folder), digest, partial(_index_part, folder, records))
+    inside(site, folder).mkdir(parents=True, exist_ok=True)  # the paths below are Pagefind's own, in a fresh folder
+    made = set()
+    for relative, data in files:
+        target = site / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
+
+
+def _index_part(folder: str, records: list[Record]) -> tuple[tuple[str, bytes], ...]:
+    """Index records with Pagefind, by a process of its own; the files of the part as
+    (site-relative path under folder, bytes)."""
+    first = folder == PAGEFIND_DIR
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        files = asyncio.run(_index(records))
+    else:  # called from async code (a test's browser driver): a thread of its own
+        with ThreadPoolExecutor(1) as thread:
+            files = thread.submit(asyncio.run, _index(records)).result()
+    kept = []
+    for path, data in sorted(files):
+        top = PurePosixPath(path).parts[0]
+        if first and fnmatch(top, "pagefind-*ui*"):  # its ready-made interfaces: search.js is ours
+            continue
+        if not first and top not in SHARD_KEEPS and not top.endswith(".pf_meta"):  # a merged index needs no code
+            continue
+        kept.append((f"{folder}/{path}", data))
+    return tuple(kept)
+
+
+async def _index(records: list[Record]) -> list[tuple[str, bytes]]:
+    """One Pagefind process indexes records (its memory goes with it); the index's files as
+    (path, bytes), as Pagefind returns them (get_files).
+
+    Not Pagefind's write_files: it answers once its writes are queued, not done (a busy machine
+    has shown an empty pagefind-entry.json after the reply, three times in a row), and the
+    service is then stopped with SIGTERM, which can cut a queued write short. Bytes in hand are
+    written completely by _write_part, or the build fails."""
+    service = await _Service().launch()
+    try:
+        index = await service.create_index(IndexConfig(force_language=LANGUAGE))
+        pending = []
+        for r in records:
+            pending.append(
+                index.add_custom_record(
+                    url=f"/{r.link}",
+                    content=f"{r.title} {r.text}",  # the title is searched, as the page's <h1> was
+                    language=LANGUAGE,
+                    meta={"title": r.title, "link": r.link},
+                )
             )
-        )
-        if len(pending) == PAGEFIND_WINDOW:
-            await asyncio.gather(*pending)
-            pending = []
-    await asyncio.gather(*pending)
-    return added
+            if len(pending) == PAGEFIND_WINDOW:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+        files = await index.get_files()
+    finally:
+        await service.close()
+    for file in files:
+        path = PurePosixPath(file["path"])
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise RuntimeError(f"Pagefind returned a file outside its index: {file['path']!r}")
+    return [(file["path"], file["content"]) for file in files]
 
 
 class _Service(PagefindService):
     """Pagefind's service with its responses read as they come: the package's own reader sleeps
     0.1 s before reading each response, which caps indexing at ten records a second (a thousand
-    notes: a hundred seconds). Its answers may be as long as the index it returns (get_files)."""
+    notes: a hundred seconds)."""
 
     async def launch(self) -> _Service:
+        """Pagefind's own launch, with room for an answer as long as the index it returns
+        (get_files: a part's every file, base64)."""
         self._backend = await asyncio.create_subprocess_exec(
             self._bin,
             "--service",
