@@ -20,13 +20,14 @@ SAMPLE = Path(__file__).parent / "sample-site"
 
 
 def _build(folder: Path, site: Path) -> None:
-    """A build in this process, so the cache holds what the last one computed (as under serve)."""
+    """A build in this process as `mkdocs serve` makes it, so the cache holds what the last one
+    computed (serve's rebuilds also remember converted and rendered pages)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     config = load_config(str(folder / "mkdocs.yml"), site_dir=str(site), strict=True)
-    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_startup(command="serve", dirty=False)  # serve's rebuilds remember pages
     try:
         build(config)
     finally:

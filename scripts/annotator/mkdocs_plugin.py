@@ -7,11 +7,11 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
     on_files      check every page and annotation before any page is read
-    on_pre_page   a page (an article, or one with generated sections) whose Markdown, notes and
-                  settings are those of the last build takes that build's converted HTML from the
-                  cache instead of being converted again
-    on_env        a page whose content and site are those of the last build takes that build's
-                  rendered template from the cache instead of being rendered again
+    on_pre_page   serving: a page (an article, or one with generated sections) whose Markdown,
+                  notes and settings are those of the last build takes that build's converted
+                  HTML from the cache instead of being converted again
+    on_env        serving: a page whose content and site are those of the last build takes that
+                  build's rendered template from the cache instead of being rendered again
     on_serve      watch the annotation folder, so an edit there reloads the preview
     on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
                   then the cache forgets what this build did not use (cache.CACHE.sweep)
@@ -241,10 +241,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         return files
 
     def on_pre_page(self, page, *, config, files):
-        """An article's or a generated section's page conversion is remembered (see
-        _remember_render): it depends on its Markdown, what the extension reads for it
-        (extension.page_state), the settings, the site's files and the files snippets include."""
-        if not self.config.enabled:
+        """Under `mkdocs serve`, an article's or a generated section's page conversion is
+        remembered (see _remember_render): it depends on its Markdown, what the extension reads
+        for it (extension.page_state), the settings, the site's files and the files snippets
+        include. A one-off build has no next build to reuse it: it remembers no page."""
+        if not (self.config.enabled and self.serving):
             return page
         from .extension import page_state
 
@@ -262,10 +263,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         return nav
 
     def on_env(self, env, *, config, files):
-        """Each page's rendered template is remembered (_RememberedTemplate): a rebuild renders
-        again only the pages whose content, or the site's navigation, settings or templates,
-        changed (the navigation lists every page, so a new title renders every page again)."""
-        if not self.config.enabled:
+        """Under `mkdocs serve`, each page's rendered template is remembered
+        (_RememberedTemplate): a rebuild renders again only the pages whose content, or the
+        site's navigation, settings or templates, changed (the navigation lists every page, so a
+        new title renders every page again). Not in a one-off build (see on_pre_page)."""
+        if not (self.config.enabled and self.serving):
             return env
         built: list = []
         nav, templates = self.nav, _templates_state(config.theme.dirs)
