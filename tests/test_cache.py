@@ -56,6 +56,23 @@ def test_a_sweep_forgets_what_the_last_build_did_not_use():
     assert cache.sweep() == 1 and cache.previous("old") is None and cache.previous("current") == 2
 
 
+def test_what_only_a_later_build_would_reuse_is_not_kept_when_none_follows():
+    cache, calls = Cache(), []
+
+    def compute():
+        calls.append(1)
+        return "page"
+
+    assert cache.get("kept", 1, compute, for_later=True) == "page"
+    assert cache.get("kept", 1, compute, for_later=True) == "page" and len(calls) == 1  # serving: reused
+    cache.later_builds = False  # a one-off build: computed each time asked, never stored
+    assert cache.get("one-off", 1, compute, for_later=True) == "page"
+    assert cache.get("one-off", 1, compute, for_later=True) == "page" and len(calls) == 3
+    assert len(cache) == 1
+    assert cache.get("shared", 1, compute) == "page" and cache.get("shared", 1, compute) == "page"
+    assert len(calls) == 4 and len(cache) == 2  # what a build asks for again is still kept
+
+
 def test_concurrent_askers_compute_once():
     cache, calls, barrier = Cache(), [], threading.Barrier(8)
 

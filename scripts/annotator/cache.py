@@ -14,6 +14,10 @@ so a changed file can never be answered from memory; a new state replaces the ol
   it wait); no lock is held while computing, so a computation may ask for other entries (a
   publication asks for its articles) or wait on a thread that does.
 - Errors are remembered like results and raised again (a broken file fails fast every time).
+- Only what a build reuses: an entry asked `for_later` (a completed page, a search part: kept
+  only for the next build to reuse) is not stored when no build follows in this process
+  (`later_builds`, which the MkDocs plugin sets to whether it serves): a one-off build of a
+  large site would otherwise hold every page it wrote.
 """
 
 from __future__ import annotations
@@ -58,12 +62,17 @@ class Cache:
         self._computing: dict[Hashable, threading.Event] = {}  # keys being computed, and who waits
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        self.later_builds = True  # will another build in this process reuse entries asked for_later?
 
-    def get(self, key: Hashable, state: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, key: Hashable, state: Hashable, compute: Callable[[], T], for_later: bool = False) -> T:
         """compute()'s value for key, computed again only when state differs from last time. One
         thread computes a key at a time (others asking for it wait for its value); the cache's own
         lock is not held while computing, so a computation may wait on a thread that asks the
-        cache for something else."""
+        cache for something else. for_later: the value is asked once a build and kept only for a
+        later build to reuse; with no later build (later_builds False) it is computed, not kept."""
+        if for_later and not self.later_builds:
+            self.misses += 1
+            return compute()
         while True:
             with self._lock:
                 found = self._entries.get(key)

@@ -159,7 +159,13 @@ def cmd_postbuild(args) -> int:
     if config is None:
         print(f"{args.config} not found: give the site's config with --config", file=sys.stderr)
         return 2
-    built = postbuild(config, args.site or config.site_dir)
+    from .cache import CACHE
+
+    later, CACHE.later_builds = CACHE.later_builds, False  # one command, one build: keep no page
+    try:
+        built = postbuild(config, args.site or config.site_dir)
+    finally:
+        CACHE.later_builds = later
     notes = sum(len(i.notes) for i in built.article_pages.values())
     print(f"completed {len(built.pages)} pages of {built.root} ({built.generator}): {notes} notes")
     return 0

@@ -197,8 +197,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         self.site: SiteConfig | None = None
 
     def on_startup(self, *, command, dirty):
+        from .cache import CACHE
+
         self.serving = command == "serve"
         self.dirty = dirty
+        CACHE.later_builds = self.serving  # a one-off build keeps no page for a build to come
 
     def _fail(self, error: AnnotationError, what: str) -> None:
         """A build stops with every problem; a preview keeps serving and shows them on the page."""
@@ -283,6 +286,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         get_template = env.get_template
         env.get_template = lambda *args, **kwargs: _RememberedTemplate(get_template(*args, **kwargs), site)
         return env
+
+    def on_shutdown(self):
+        from .cache import CACHE
+
+        CACHE.later_builds = True  # the default, for whatever runs next in this process
 
     def on_serve(self, server, *, config, builder):
         if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview

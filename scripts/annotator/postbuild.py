@@ -190,7 +190,7 @@ class Site:
         dates = self.history(item) if item is not None else None  # ClaimReview's dateModified
         state = (hashlib.sha256(text.encode()).digest(), item, dates, self._links_state())
         markers, output, problems, theme_search = CACHE.get(
-            ("complete", str(self.root), page), state, lambda: self._complete(page, text, item)
+            ("complete", str(self.root), page), state, lambda: self._complete(page, text, item), for_later=True
         )
         self.markers[page] = markers
         self.theme_search = self.theme_search or theme_search
@@ -297,7 +297,7 @@ class Site:
                 if fresh:
                     state = (digest, section, title, self.config.site_name)
                     derive = partial(self._derive, text, shell_section, section, title, name == "corrections")
-                    output = CACHE.get(("derived", str(self.root), page), state, derive)
+                    output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True)
                     write_text(self.root, page, output)
                 self.views[f"{name}/{filename}"] = page
                 if page not in self.page_set:
@@ -364,7 +364,7 @@ class Site:
         """A page's search record, read from its HTML again only when its text changed."""
         text = (self.root / page).read_text(encoding="utf-8")
         digest = hashlib.sha256(text.encode()).digest()
-        return CACHE.get(("page-record", page), digest, partial(search.page_record, text, page))
+        return CACHE.get(("page-record", page), digest, partial(search.page_record, text, page), for_later=True)
 
     def write_feed(self) -> None:
         """The site's Atom feed of corrections (feed.py), at the site's root."""
@@ -377,7 +377,10 @@ class Site:
         for page, item in sorted(self.article_pages.items()):
             address, dates = self.absolute(page), self.history(item)
             data, edition = CACHE.get(
-                ("data", item.article.slug), (item, address, dates), partial(_data, item, address, dates)
+                ("data", item.article.slug),
+                (item, address, dates),
+                partial(_data, item, address, dates),
+                for_later=True,
             )
             write_text(self.root, generated.data_path(item.article.slug), data)
             write_text(self.root, generated.download_path(item.article.slug), edition)

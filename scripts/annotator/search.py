@@ -248,7 +248,7 @@ def _write_part(site: Path, folder: str, records: list[Record]) -> None:
     cache when an earlier build indexed the same records in the same place (a part is indexed
     by a Pagefind process of its own, so its files depend on its records alone)."""
     digest = hashlib.sha256(json.dumps([[r.link, r.title, r.text] for r in records]).encode()).digest()
-    files = CACHE.get(("pagefind-part", folder), digest, partial(_index_part, folder, records))
+    files = CACHE.get(("pagefind-part", folder), digest, partial(_index_part, folder, records), for_later=True)
     inside(site, folder).mkdir(parents=True, exist_ok=True)  # the paths below are Pagefind's own, in a fresh folder
     made = set()
     for relative, data in files:
