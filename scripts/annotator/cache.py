@@ -71,7 +71,8 @@ class Cache:
         cache for something else. for_later: the value is asked once a build and kept only for a
         later build to reuse; with no later build (later_builds False) it is computed, not kept."""
         if for_later and not self.later_builds:
-            self.misses += 1
+            with self._lock:
+                self.misses += 1
             return compute()
         while True:
             with self._lock:
