@@ -181,6 +181,10 @@ def test_sources_pages_list_each_source_once_with_backlinks(real, built):
         assert len(backlinks) >= len(own_sources)
         own = soup_of(built / real.sources_page(item))  # the article's own sources page
         assert sorted(address(a) for a in own.select(".source-list a.source-title")) == sorted(own_sources)
+        # It links each source to the notes citing it, whose excerpts the article's page holds.
+        assert not own.select(".source-excerpt") and pages[0].select(".source-excerpt")
+        cited = {a["href"].split("#")[-1] for a in own.select(f".source-list a[href^='{real.page(item)}#a-']")}
+        assert cited == {n.anchor_id for n in item.notes if n.annotation.sources}
 
 
 def offline_index(built: Path) -> list[dict]:

@@ -298,9 +298,11 @@ def unique_sources(articles) -> dict[str, tuple[Source, list[tuple[Article, Anch
     return found
 
 
-def _source_entry(source: Source, citing: list[tuple[Article, AnchoredNote]], links: Links, several: bool):
+def _source_entry(
+    source: Source, citing: list[tuple[Article, AnchoredNote]], links: Links, several: bool, excerpt: bool = True
+):
     """One source: linked title, author, date, via, class, who read it; the notes citing it
-    (by article, each article once); its excerpt."""
+    (by article, each article once); its excerpt, unless the page leaves it to the notes."""
     details: list = [link(source.link, source.title, "source-title")]
     if source.author:
         details.append(f", {source.author}")
@@ -323,19 +325,23 @@ def _source_entry(source: Source, citing: list[tuple[Article, AnchoredNote]], li
                 ", " if k else "",
                 element("a", {"href": links.note(article, note.anchor_id), "title": note.annotation.summary}, label),
             ]
-    details += [".", element("blockquote", {"class": "source-excerpt"}, source.excerpt)]
+    details.append(".")
+    if excerpt:
+        details.append(element("blockquote", {"class": "source-excerpt"}, source.excerpt))
     return element("li", None, None, *details)
 
 
-def sources_list(sources: list, links: Links, several: bool) -> list[etree.Element]:
-    """Sources grouped by outlet (headings and lists), in the given order."""
+def sources_list(sources: list, links: Links, several: bool, excerpts: bool = True) -> list[etree.Element]:
+    """Sources grouped by outlet (headings and lists), in the given order; excerpts False: each
+    source's excerpt is left to the notes citing it (an article's own Sources page, whose notes
+    are on the article's page)."""
     out: list[etree.Element] = []
     outlet, entries = None, None
     for source, citing in sources:
         if source.outlet != outlet:
             outlet, entries = source.outlet, element("ul", {"class": "source-list"})
             out += [element("h2", None, outlet), entries]
-        entries.append(_source_entry(source, citing, links, several))
+        entries.append(_source_entry(source, citing, links, several, excerpts))
     return out
 
 
@@ -447,7 +453,8 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
                 element("a", {"href": links.note(item.article, "")}, item.article.title),
             ),
             _sources_summary(sources),
-            *sources_list(sources, links, several=False),
+            element("p", None, "Each source's excerpt, and what it says of the claim, is in the notes that cite it."),
+            *sources_list(sources, links, several=False, excerpts=False),
         )
         return f"sources-{item.article.slug}.html", f"Sources: {item.article.title}", _wrap("sources", body)
 
