@@ -196,3 +196,19 @@ def test_git_is_asked_again_only_when_head_moves(tmp_path):
     run("commit", "-qam", "two")
     second = history._repository(folder)
     assert second[:2] == first[:2] and second[2] != first[2]
+
+
+def test_a_build_looks_at_each_file_once(tmp_path):
+    from annotator.cache import CACHE, fingerprint
+
+    path = tmp_path / "note.md"
+    path.write_text("one")
+    CACHE.building(True)
+    try:
+        before = fingerprint(path)
+        path.write_text("a longer text")  # saved during the build: the next build sees it
+        assert fingerprint(path) == before
+        assert fingerprint(str(path)) == before  # the same file, however named
+    finally:
+        CACHE.building(False)
+    assert fingerprint(path) != before

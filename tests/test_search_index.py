@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 from annotator import search
 from annotator.search import Record
@@ -62,13 +63,74 @@ def test_a_page_stays_in_one_part_and_an_edit_indexes_only_its_part_again(tmp_pa
     search.write_search_index(tmp_path / "one", records)
     assert json.loads((tmp_path / "one" / "pagefind" / "shards.json").read_text()) == ["pagefind/part-2/"]
     assert sorted(r["meta"]["link"] for r in _stored(tmp_path / "one" / "pagefind")) == ["a.html#n-0", "a.html#n-1"]
-    misses = CACHE.misses
+    indexed = []
+    index_part = search._index_part
+    monkeypatch.setattr(search, "_index_part", lambda folder, part: indexed.append(folder) or index_part(folder, part))
     records[-1] = Record("c.html#n-0", "T", "an edited note")
     search.write_search_index(tmp_path / "two", records)
-    assert CACHE.misses == misses + 1  # the second part only
+    assert indexed == ["pagefind/part-2"]  # the second part only
     fresh = tmp_path / "fresh"
     CACHE.clear()
     search.write_search_index(fresh, records)
     files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "two") for p in (tmp_path / "two").rglob("*") if p.is_file())
     assert all((fresh / f).read_bytes() == (tmp_path / "two" / f).read_bytes() for f in files)
+
+
+def _tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_serving_rewrites_only_the_files_an_edit_changed(tmp_path, monkeypatch):
+    """As `mkdocs serve` rebuilds: the index is set aside before the site folder is emptied,
+    then taken back; files of unchanged parts are not written again, a part that is gone is
+    removed, and the result is a fresh index's, file for file."""
+    from annotator.cache import CACHE, Cache
+
+    monkeypatch.setattr(search, "PAGEFIND_SHARD", 3)
+    monkeypatch.setattr(CACHE, "later_builds", True)
+    site = tmp_path / "site"
+    records = [Record(f"{page}.html#n-{i}", "T", f"text {page} {i}") for page in "abcd" for i in range(2)]
+    search.write_search_index(site, records)
+    assert json.loads((site / "pagefind" / "shards.json").read_text()) == [f"pagefind/part-{n}/" for n in (2, 3, 4)]
+    first = {p: p.stat().st_mtime_ns for p in (site / "pagefind").rglob("*.pf_fragment")}
+
+    def rebuild(records):
+        search.keep_index(site)
+        assert not (site / "pagefind").exists() and (site / search.KEPT_DIR).is_dir()
+        written = []
+        write_bytes = Path.write_bytes
+        monkeypatch.setattr(Path, "write_bytes", lambda self, data: written.append(self) or write_bytes(self, data))
+        search.write_search_index(site, records)
+        monkeypatch.setattr(Path, "write_bytes", write_bytes)
+        assert not (site / search.KEPT_DIR).exists()
+        fresh = tmp_path / f"fresh-{len(records)}"
+        with monkeypatch.context() as apart:  # a fresh index, by a cache of its own
+            apart.setattr(search, "CACHE", Cache())
+            search.write_search_index(fresh, records)
+        assert _tree(site) == _tree(fresh)
+        return written
+
+    records[-1] = Record("d.html#n-1", "T", "an edited note")
+    written = rebuild(records)
+    assert written and all("part-4" in p.as_posix() for p in written)  # one page a part
+    unchanged = [p for p in first if "part-4" not in p.as_posix()]
+    assert unchanged and all(p.stat().st_mtime_ns == first[p] for p in unchanged)
+    assert not rebuild(records)  # nothing changed: nothing written
+    rebuild(records[:4])  # pages c and d gone: their parts are removed
+    assert not (site / "pagefind" / "part-3").exists() and not (site / "pagefind" / "part-4").exists()
+
+
+def test_an_index_set_aside_with_no_record_of_it_is_written_anew(tmp_path, monkeypatch):
+    from annotator.cache import CACHE
+
+    monkeypatch.setattr(CACHE, "later_builds", True)
+    site = tmp_path / "site"
+    (site / search.KEPT_DIR / "fragment").mkdir(parents=True)
+    (site / search.KEPT_DIR / "fragment" / "planted.pf_fragment").write_text("x")
+    (site / "pagefind").mkdir()
+    (site / "pagefind" / "stale.txt").write_text("x")
+    CACHE.clear()
+    search.write_search_index(site, [Record("a.html#n-1", "T", "text")])
+    assert not (site / search.KEPT_DIR).exists() and not (site / "pagefind" / "stale.txt").exists()
+    search.discard_kept(site)

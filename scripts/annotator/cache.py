@@ -13,6 +13,8 @@ so a changed file can never be answered from memory; a new state replaces the ol
 - Thread-safe: a lock around lookups, and one computation of a key at a time (others asking for
   it wait); no lock is held while computing, so a computation may ask for other entries (a
   publication asks for its articles) or wait on a thread that does.
+- One look a build: between `building(True)` and `building(False)` (the MkDocs plugin's
+  pre_build and post_build) each file's fingerprint is taken once.
 - Errors are remembered like results and raised again (a broken file fails fast every time).
 - Only what a build reuses: an entry asked `for_later` (a completed page, a search part: kept
   only for the next build to reuse) is not stored when no build follows in this process
@@ -35,7 +37,20 @@ MAX_ENTRIES = 20_000
 
 
 def fingerprint(path: Path | str) -> tuple:
-    """What says a file (or folder) changed, without reading it; a missing path has one too."""
+    """What says a file (or folder) changed, without reading it; a missing path has one too.
+    During a build (Cache.building), each path is looked at once: the build sees one state of
+    its files, and a site of thousands of files is not asked again for each page."""
+    seen = CACHE.seen
+    if seen is None:
+        return _fingerprint(path)
+    where = os.path.abspath(path)
+    found = seen.get(where)
+    if found is None:
+        found = seen[where] = _fingerprint(where)
+    return found
+
+
+def _fingerprint(path: Path | str) -> tuple:
     try:
         info = os.lstat(path)
     except OSError:
@@ -63,6 +78,12 @@ class Cache:
         self._lock = threading.Lock()
         self.hits = self.misses = 0
         self.later_builds = True  # will another build in this process reuse entries asked for_later?
+        self.seen: dict[str, tuple] | None = None  # during a build: each file's fingerprint, once
+
+    def building(self, started: bool) -> None:
+        """A build starts (True) or ends (False): while it runs, fingerprint() looks at each
+        file once (an edit saved during a build is seen by the next, which serve starts)."""
+        self.seen = {} if started else None
 
     def get(self, key: Hashable, state: Hashable, compute: Callable[[], T], for_later: bool = False) -> T:
         """compute()'s value for key, computed again only when state differs from last time. One

@@ -162,10 +162,12 @@ def cmd_postbuild(args) -> int:
     from .cache import CACHE
 
     later, CACHE.later_builds = CACHE.later_builds, False  # one command, one build: keep no page
+    CACHE.building(True)
     try:
         built = postbuild(config, args.site or config.site_dir)
     finally:
         CACHE.later_builds = later
+        CACHE.building(False)
     notes = sum(len(i.notes) for i in built.article_pages.values())
     print(f"completed {len(built.pages)} pages of {built.root} ({built.generator}): {notes} notes")
     return 0

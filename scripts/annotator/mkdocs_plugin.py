@@ -6,6 +6,8 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_startup    remember whether this is `mkdocs serve` (a preview shows problems, not fails)
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
+    on_pre_build  serving: set the search index aside before the site folder is emptied, so an
+                  edit writes again only the index files it changed (search.keep_index)
     on_files      check every page and annotation before any page is read
     on_pre_page   serving: a page (an article, or one with generated sections) whose Markdown,
                   notes and settings are those of the last build takes that build's converted
@@ -175,10 +177,16 @@ def _settings_digest(config) -> bytes:
 
 
 def _templates_state(dirs) -> tuple:
-    """The theme's templates (the HTML files of its folders: pages, partials), by fingerprint."""
+    """The theme's templates (the HTML files of its folders: pages, partials), by fingerprint.
+    Walked with os.walk on strings: the theme's folders also hold thousands of icons."""
+    import os
+
     from .cache import fingerprints
 
-    return tuple((d, fingerprints(sorted(Path(d).rglob("*.html")))) for d in dirs)
+    def html_files(top: str) -> list[str]:
+        return sorted(os.path.join(d, n) for d, _, names in os.walk(top) for n in names if n.endswith(".html"))
+
+    return tuple((d, fingerprints(html_files(d))) for d in dirs)
 
 
 class AnnotatorConfig(base.Config):
@@ -225,6 +233,25 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         options.setdefault("edit_uri", self.site.edit_uri)
         options["repo_root"] = str(self.site.config_file.parent)
         return config
+
+    def on_pre_build(self, *, config):
+        """A build starts: each file is looked at once until it ends (cache.Cache.building).
+        Serving: the search index is set aside before MkDocs empties the site folder, so this
+        build writes again only the parts an edit changed (search.keep_index)."""
+        if not self.config.enabled:
+            return
+        from .cache import CACHE
+
+        CACHE.building(True)
+        if self.config.postbuild and self.serving:
+            from .search import keep_index
+
+            keep_index(Path(config.site_dir))
+
+    def on_build_error(self, *, error):
+        from .cache import CACHE
+
+        CACHE.building(False)
 
     def on_files(self, files, *, config):
         if not self.config.enabled:
@@ -291,6 +318,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         from .cache import CACHE
 
         CACHE.later_builds = True  # the default, for whatever runs next in this process
+        CACHE.building(False)
 
     def on_serve(self, server, *, config, builder):
         if self.config.enabled:  # an edit to a note, the policy or the package's CSS/JS reloads the preview
@@ -301,9 +329,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
     @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
     def on_post_build(self, *, config):
-        if not (self.config.enabled and self.config.postbuild):
-            return
         from .cache import CACHE
+
+        if not (self.config.enabled and self.config.postbuild):
+            CACHE.building(False)
+            return
         from .postbuild import postbuild, preview
 
         try:
@@ -313,3 +343,4 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
             preview(self.site, Path(config.site_dir))  # serving (a build stopped above): keep the styles
         finally:
             CACHE.sweep()  # forget what this build did not use: a long serve holds only the current site
+            CACHE.building(False)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import xml.etree.ElementTree as etree
 from collections import Counter
+from functools import partial
 
 from .article import VIEWS
 from .cache import CACHE
@@ -585,20 +586,22 @@ def listing(publication: Publication) -> tuple:
     summary and sources. Not a note's text: an edit to it leaves those sections, and the pages
     holding them, as they were. A section that reads anything else must add it here."""
 
-    def listed() -> tuple:
+    def one(i: AnnotatedArticle) -> tuple:
+        return (
+            i.article.path,
+            i.article.slug,
+            i.article.meta,
+            len(i.article.paragraphs),
+            tuple(
+                (n.number, n.note_id, n.anchor_id, n.paragraph, n.annotation.relation, n.annotation.summary)
+                + (n.annotation.sources,)
+                for n in i.notes
+            ),
+        )
+
+    def listed() -> tuple:  # each article's part made again only when that article changed
         articles = tuple(
-            (
-                i.article.path,
-                i.article.slug,
-                i.article.meta,
-                len(i.article.paragraphs),
-                tuple(
-                    (n.number, n.note_id, n.anchor_id, n.paragraph, n.annotation.relation, n.annotation.summary)
-                    + (n.annotation.sources,)
-                    for n in i.notes
-                ),
-            )
-            for i in publication.articles
+            CACHE.get(("listed", publication.docs, i.article.slug), i, partial(one, i)) for i in publication.articles
         )
         return publication.docs, publication.views, publication.policy, articles
 

@@ -348,6 +348,8 @@ class Site:
         the whole-site file for reading from disk."""
         if any("search" in markers for markers in self.markers.values()):
             search.write_search_index(self.root, self.search_records())
+        else:
+            search.discard_kept(self.root)
 
     def search_records(self) -> Iterator[search.Record]:
         for page in self.pages:
