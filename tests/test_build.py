@@ -174,7 +174,8 @@ def test_sources_pages_list_each_source_once_with_backlinks(real, built):
     assert sorted(listed) == sorted(sources)  # the site-wide index, in pages
     assert all(len(page.select(".source-list > li")) <= 100 for page in pages)
     vias = [address(a) for page in pages for a in page.select(".source-list a.sn-via")]
-    assert sorted(vias) == sorted(s.via for s in sources.values() if s.via)  # "read on <copy>", linked
+    # "read on <copy>", linked when the title links to the original (else the title is that link)
+    assert sorted(vias) == sorted(s.via for s in sources.values() if s.via and s.url)
     for item in real.articles:
         own_sources = {s.link for n in item.notes for s in n.annotation.sources}
         backlinks = [a for page in pages for a in page.select(f".source-list a[href^='{real.page(item)}#a-']")]
@@ -415,3 +416,26 @@ def test_a_site_of_several_articles_needs_no_configuration(fixture_site):
     assert not page.select("a .sidenote, code .sidenote, strong .sidenote, a label, a input")
     edition = soup_of(fixture_site / "downloads" / "council-vote.html")
     assert len(edition.select(".sidenote")) == 4
+
+
+@real_site
+def test_each_class_is_explained_once_per_article(real, built):
+    """A source shows its class's name; what the class means is said once, in the article's
+    header (and its one-file edition), for the classes its sources have."""
+    for item in real.articles:
+        used = {}
+        for note in item.notes:
+            for source in note.annotation.sources:
+                for found in (source.standing, getattr(source.standing, "read_class", None)):
+                    if found is not None:
+                        used.setdefault(found.label, found.description)
+        for path in (built / real.page(item), built / "downloads" / f"{item.article.slug}.html"):
+            page = soup_of(path)
+            assert not page.select(".sn-class[title]"), path
+            legend = page.select_one(".article-meta details.article-classes")
+            if not used:
+                assert legend is None, path
+                continue
+            labels = [dt.get_text() for dt in legend.select("dt")]
+            assert labels == list(dict.fromkeys(labels)) and set(labels) == set(used), path
+            assert [dd.get_text() for dd in legend.select("dd")] == [used[label] for label in labels], path

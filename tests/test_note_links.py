@@ -160,12 +160,20 @@ def test_each_source_link_opens_at_its_excerpt(item):
         if "#" not in source.link:
             assert fragment == text_fragment(source.excerpt) and fragment.startswith(":~:text=")
     source = dataclasses.replace(
-        sources[0], archive_url="https://web.archive.org/web/2024/https://example.org/a", via="https://copy.example/a"
+        sources[0],
+        url="https://example.org/a",
+        archive_url="https://web.archive.org/web/2024/https://example.org/a",
+        via="https://copy.example/a",
     )
     element = BeautifulSoup(etree.tostring(source_element(source), encoding="unicode"), "html.parser")
     fragment = "#" + text_fragment(source.excerpt)
     assert element.select_one(".sn-archive")["href"] == source.archive_url + fragment
     assert element.select_one("a.sn-via")["href"] == source.via + fragment
+    # No original's address: the title links to the copy read, and "read on" names it unlinked.
+    copy_only = dataclasses.replace(source, url=None, archive_url=None)
+    element = BeautifulSoup(etree.tostring(source_element(copy_only), encoding="unicode"), "html.parser")
+    assert element.select_one(".sn-title")["href"] == copy_only.via + fragment
+    assert element.select_one("span.sn-via").get_text() == "copy.example" and not element.select("a.sn-via")
 
 
 def test_the_disputed_list_links_every_disputed_note_in_order(item):

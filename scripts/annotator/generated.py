@@ -135,6 +135,8 @@ def article_header(
         if history is not None:
             summary += history_summary(article, history, views)
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
+    if item is not None and (legend := classes_legend(item)) is not None:
+        parts.append(legend)
     if history is not None and (removed := removed_notes(article, item, history, views)) is not None:
         parts.append(removed)
     if (contested := disputed_nav(item)) is not None:
@@ -226,6 +228,35 @@ def disputed_nav(item: AnnotatedArticle | None) -> etree.Element | None:
             )
             for step, word in (("-1", "Previous"), ("1", "Next"))
         ),
+    )
+
+
+def classes_legend(item: AnnotatedArticle) -> etree.Element | None:
+    """What each reliability class the notes' sources have means, once for the article (a
+    source shows its class's name only): the classes in the order the notes first use them."""
+    used: dict[str, object] = {}
+    for note in item.notes:
+        for source in note.annotation.sources:
+            standing = source.standing
+            for found in (standing, getattr(standing, "read_class", None)):
+                if found is not None:
+                    used.setdefault(found.name, found)
+    if not used:
+        return None
+    rows = [
+        row
+        for c in used.values()
+        for row in (
+            element("dt", None, None, element("span", {"class": "sn-class"}, c.label)),
+            element("dd", None, c.description),
+        )
+    ]
+    return element(
+        "details",
+        {"class": "article-classes", "data-search-exclude": ""},
+        None,
+        element("summary", None, "What the sources' classes mean"),
+        element("dl", None, None, *rows),
     )
 
 

@@ -415,7 +415,7 @@ def _scan_markers(text: str) -> tuple[set[str], bool]:
 
 def _data(item: AnnotatedArticle, address: str, dates: history.ArticleHistory) -> tuple[str, str]:
     """An article's W3C annotations (JSON) and its one-file edition (HTML)."""
-    data = json.dumps(opendata.web_annotations(item, address, dates), ensure_ascii=False, indent=1) + "\n"
+    data = json.dumps(opendata.web_annotations(item, address, dates), ensure_ascii=False, separators=(",", ":")) + "\n"
     return data, standalone_html(item)
 
 

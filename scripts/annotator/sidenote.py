@@ -59,7 +59,9 @@ def host(url: str) -> str:
 
 
 def class_element(source_class, css: str = "sn-class") -> etree.Element:
-    return element("span", {"class": css, "title": source_class.description}, source_class.label)
+    """A class's name; what it means is said once per page (generated.classes_legend, and the
+    site's table of classes), not repeated on every source."""
+    return element("span", {"class": css}, source_class.label)
 
 
 def provenance(source: Source) -> list:
@@ -74,8 +76,10 @@ def provenance(source: Source) -> list:
         return [", ", element("span", {"class": "sn-via"}, f"via {host(source.via)}")] if source.via else []
     parts: list = [" (", class_element(standing), ")"]
     read_class = getattr(standing, "read_class", None)
-    if source.via:
+    if source.via and source.url:
         parts += [", read on ", link(at_excerpt(source.via, source.excerpt), host(source.via), "sn-via")]
+    elif source.via:  # the title links to the copy read already
+        parts += [", read on ", element("span", {"class": "sn-via"}, host(source.via))]
     else:
         parts.append(f", read on {host(source.url or '')}")
     if read_class is not None:
