@@ -206,6 +206,7 @@ TEXT_UNDER_NOTES_JS = """
     if (!node.textContent.trim()) continue;
     const parent = node.parentElement;
     if (parent.closest('.sidenote, .sn-sr, script, style, [hidden]')) continue;
+    if (parent.closest('details:not([open]) > :not(summary)')) continue;  // not shown: nothing to cover
     const range = document.createRange();
     range.selectNodeContents(node);
     for (const r of range.getClientRects()) {

@@ -420,8 +420,8 @@ def test_a_site_of_several_articles_needs_no_configuration(fixture_site):
 
 @real_site
 def test_each_class_is_explained_once_per_article(real, built):
-    """A source shows its class's name; what the class means is said once, in the article's
-    header (and its one-file edition), for the classes its sources have."""
+    """A source shows its class's name; what the class means is said once, after the article's
+    text (on its page and in its one-file edition), for the classes its sources have."""
     for item in real.articles:
         used = {}
         for note in item.notes:
@@ -432,7 +432,8 @@ def test_each_class_is_explained_once_per_article(real, built):
         for path in (built / real.page(item), built / "downloads" / f"{item.article.slug}.html"):
             page = soup_of(path)
             assert not page.select(".sn-class[title]"), path
-            legend = page.select_one(".article-meta details.article-classes")
+            legend = page.select_one("details.article-classes")
+            assert legend is None or not legend.find_parent(class_="article-meta"), path  # after the text
             if not used:
                 assert legend is None, path
                 continue

@@ -208,7 +208,7 @@ def test_a_build_looks_at_each_file_once(tmp_path):
         before = fingerprint(path)
         path.write_text("a longer text")  # saved during the build: the next build sees it
         assert fingerprint(path) == before
-        assert fingerprint(str(path)) == before  # the same file, however named
+        assert fingerprint(str(path)) == before  # the same name, as a string
     finally:
         CACHE.building(False)
     assert fingerprint(path) != before

@@ -7,8 +7,10 @@ import gzip
 import json
 from pathlib import Path
 
-from annotator import search
+from annotator import kept, search
 from annotator.search import Record
+
+ASIDE = f"{kept.PREFIX}pagefind"
 
 
 def _stored(folder) -> list[dict]:
@@ -96,14 +98,14 @@ def test_serving_rewrites_only_the_files_an_edit_changed(tmp_path, monkeypatch):
     first = {p: p.stat().st_mtime_ns for p in (site / "pagefind").rglob("*.pf_fragment")}
 
     def rebuild(records):
-        search.keep_index(site)
-        assert not (site / "pagefind").exists() and (site / search.KEPT_DIR).is_dir()
+        kept.set_aside(site)
+        assert not (site / "pagefind").exists() and (site / ASIDE).is_dir()
         written = []
         write_bytes = Path.write_bytes
         monkeypatch.setattr(Path, "write_bytes", lambda self, data: written.append(self) or write_bytes(self, data))
         search.write_search_index(site, records)
         monkeypatch.setattr(Path, "write_bytes", write_bytes)
-        assert not (site / search.KEPT_DIR).exists()
+        assert not (site / ASIDE).exists()
         fresh = tmp_path / f"fresh-{len(records)}"
         with monkeypatch.context() as apart:  # a fresh index, by a cache of its own
             apart.setattr(search, "CACHE", Cache())
@@ -126,11 +128,16 @@ def test_an_index_set_aside_with_no_record_of_it_is_written_anew(tmp_path, monke
 
     monkeypatch.setattr(CACHE, "later_builds", True)
     site = tmp_path / "site"
-    (site / search.KEPT_DIR / "fragment").mkdir(parents=True)
-    (site / search.KEPT_DIR / "fragment" / "planted.pf_fragment").write_text("x")
+    (site / ASIDE / "fragment").mkdir(parents=True)
+    (site / ASIDE / "fragment" / "planted.pf_fragment").write_text("x")
     (site / "pagefind").mkdir()
     (site / "pagefind" / "stale.txt").write_text("x")
     CACHE.clear()
     search.write_search_index(site, [Record("a.html#n-1", "T", "text")])
-    assert not (site / search.KEPT_DIR).exists() and not (site / "pagefind" / "stale.txt").exists()
-    search.discard_kept(site)
+    assert not (site / ASIDE).exists() and not (site / "pagefind" / "stale.txt").exists()
+    kept.set_aside(site)
+    assert (site / ASIDE).is_dir()
+    kept.discard(site, "pagefind")  # the site has no search page any more
+    assert not (site / ASIDE).exists()
+    kept.set_aside(site)  # nothing remembered: nothing set aside
+    assert not (site / ASIDE).exists()

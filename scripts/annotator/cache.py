@@ -42,15 +42,16 @@ def fingerprint(path: Path | str) -> tuple:
     its files, and a site of thousands of files is not asked again for each page."""
     seen = CACHE.seen
     if seen is None:
-        return _fingerprint(path)
-    where = os.path.abspath(path)
-    found = seen.get(where)
+        return fingerprint_now(path)
+    name = os.fspath(path)  # as given: within one build the working folder does not change
+    found = seen.get(name)
     if found is None:
-        found = seen[where] = _fingerprint(where)
+        found = seen[name] = fingerprint_now(name)
     return found
 
 
-def _fingerprint(path: Path | str) -> tuple:
+def fingerprint_now(path: Path | str) -> tuple:
+    """The fingerprint as the file is now, never the build's memo (for files a build writes)."""
     try:
         info = os.lstat(path)
     except OSError:

@@ -97,6 +97,8 @@ class _Annotate(Treeprocessor):
         if (choices := generated.reader_filter(item)) is not None:  # before the body: its CSS reads ~
             root.append(choices)
         root.append(body)
+        if item is not None and (legend := generated.classes_legend(item)) is not None:
+            root.append(legend)
         if item is not None:
             anchors = (
                 self.md.treeprocessors["mkdocs_extract_anchors"]

@@ -34,13 +34,16 @@ def view_link(name: str, filename: str) -> str:
     return f"annotator:view/{name}/{filename}"
 
 
+DOWNLOADS_DIR, DATA_DIR = "downloads", "data"  # folders of the built site that postbuild writes whole
+
+
 def download_path(slug: str) -> str:
     """Where the single-file edition goes inside the built site."""
-    return f"downloads/{slug}.html"
+    return f"{DOWNLOADS_DIR}/{slug}.html"
 
 
 def data_path(slug: str) -> str:
-    return f"data/{slug}.annotations.jsonld"
+    return f"{DATA_DIR}/{slug}.annotations.jsonld"
 
 
 class Links:
@@ -135,8 +138,6 @@ def article_header(
         if history is not None:
             summary += history_summary(article, history, views)
     parts.append(element("p", {"class": "article-summary"}, None, *summary))
-    if item is not None and (legend := classes_legend(item)) is not None:
-        parts.append(legend)
     if history is not None and (removed := removed_notes(article, item, history, views)) is not None:
         parts.append(removed)
     if (contested := disputed_nav(item)) is not None:
@@ -233,7 +234,8 @@ def disputed_nav(item: AnnotatedArticle | None) -> etree.Element | None:
 
 def classes_legend(item: AnnotatedArticle) -> etree.Element | None:
     """What each reliability class the notes' sources have means, once for the article (a
-    source shows its class's name only): the classes in the order the notes first use them."""
+    source shows its class's name only): the classes in the order the notes first use them.
+    It goes after the article's text, closed: the header stays short."""
     used: dict[str, object] = {}
     for note in item.notes:
         for source in note.annotation.sources:

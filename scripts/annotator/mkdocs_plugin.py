@@ -6,8 +6,9 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_startup    remember whether this is `mkdocs serve` (a preview shows problems, not fails)
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
-    on_pre_build  serving: set the search index aside before the site folder is emptied, so an
-                  edit writes again only the index files it changed (search.keep_index)
+    on_pre_build  serving: set the folders postbuild writes whole (search index, data,
+                  editions) aside before the site folder is emptied, so an edit writes again
+                  only the files it changed (kept.set_aside)
     on_files      check every page and annotation before any page is read
     on_pre_page   serving: a page (an article, or one with generated sections) whose Markdown,
                   notes and settings are those of the last build takes that build's converted
@@ -236,17 +237,18 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
     def on_pre_build(self, *, config):
         """A build starts: each file is looked at once until it ends (cache.Cache.building).
-        Serving: the search index is set aside before MkDocs empties the site folder, so this
-        build writes again only the parts an edit changed (search.keep_index)."""
+        Serving: the folders postbuild writes whole (search index, data, editions) are set aside
+        before MkDocs empties the site folder, so this build writes again only the files an
+        edit changed (kept.set_aside)."""
         if not self.config.enabled:
             return
         from .cache import CACHE
 
         CACHE.building(True)
         if self.config.postbuild and self.serving:
-            from .search import keep_index
+            from .kept import set_aside
 
-            keep_index(Path(config.site_dir))
+            set_aside(Path(config.site_dir))
 
     def on_build_error(self, *, error):
         from .cache import CACHE

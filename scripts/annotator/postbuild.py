@@ -22,6 +22,7 @@ import hashlib
 import html
 import importlib.util
 import json
+import os
 import posixpath
 from collections.abc import Iterator
 from functools import partial
@@ -29,13 +30,13 @@ from pathlib import Path
 
 from markdown.serializers import to_html_string
 
-from . import csp, feed, generated, history, opendata, pages, search
+from . import csp, feed, generated, history, kept, opendata, pages, search
 from .article import markdown_files
 from .assets import ASSETS, shipped
 from .cache import CACHE, fingerprints
 from .errors import ProblemCollector
 from .htmlscan import SECTION, BuiltPage, body_fragment
-from .inputs import write_text
+from .inputs import inside, write_text
 from .paths import COMMAND
 from .pipeline import AnnotatedArticle, Publication, prepare
 from .siteconfig import SiteConfig
@@ -56,11 +57,21 @@ NOT_SEARCHED = {
 }  # sections whose pages repeat the notes, or are the search
 
 
-DOWNLOADS = "downloads/"  # one-file editions: complete documents of our own, not theme pages
+DOWNLOADS = f"{generated.DOWNLOADS_DIR}/"  # one-file editions: complete documents of our own, not theme pages
 
 
 def built_pages(site: Path) -> list[str]:
-    pages = (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    """The site's HTML pages, site-relative. Hidden entries are not pages: MkDocs writes none,
+    and a rebuild under serve keeps the last build's folders under hidden names (kept.py)."""
+    pages = []
+    for folder, subfolders, files in os.walk(site):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        where = Path(folder).relative_to(site).as_posix()
+        pages += [
+            name if where == "." else f"{where}/{name}"
+            for name in files
+            if name.endswith(".html") and not name.startswith(".")
+        ]
     return sorted(p for p in pages if not p.startswith(DOWNLOADS))
 
 
@@ -118,6 +129,7 @@ class Site:
         self.article_pages: dict[str, AnnotatedArticle] = {}
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
+        self.done: set[str] = set()  # pages completed
         self._links: tuple | None = None  # set once the views are derived (_links_state)
         self._histories: dict[str, history.ArticleHistory] = {}
         self.theme_search = False  # whether any page has the theme's search box
@@ -173,12 +185,21 @@ class Site:
                 "list annotator in mkdocs.yml's markdown_extensions (see README), then rebuild",
             )
 
-    def complete(self, page: str) -> None:
+    def complete(self, page: str, text: str | None = None) -> None:
         """Check one page, then add its assets, links, data and policy: one parse, one write.
         The result is remembered by the page's text and everything else it depends on, so a
-        rebuild (serve) re-completes only the pages whose built text or inputs changed."""
-        path = self.root / page
-        text = path.read_text(encoding="utf-8")
+        rebuild (serve) re-completes only the pages whose built text or inputs changed. text:
+        the page as derived in memory (derive_views), else read from the built site; a page is
+        completed once."""
+        if page in self.done:
+            return
+        self.done.add(page)
+        derived = text is not None
+        path = inside(self.root, page) if derived else self.root / page
+        if text is None:
+            text = path.read_text(encoding="utf-8")
+        elif path.is_symlink():
+            path.unlink()
         item = self.article_pages.get(page)
         if completed(text):  # a page postbuild already completed: read, never completed twice
             markers, theme_search = CACHE.get(
@@ -195,8 +216,8 @@ class Site:
         self.markers[page] = markers
         self.theme_search = self.theme_search or theme_search
         self.problems.problems.extend(problems)
-        if output is not None:
-            path.write_text(output, encoding="utf-8")
+        if output is not None or derived:
+            path.write_text(output if output is not None else text, encoding="utf-8")
 
     def _links_state(self) -> tuple:
         """What a completed page depends on besides its own text and article."""
@@ -279,6 +300,7 @@ class Site:
         if corrections is not None:  # the corrections pages take the Claims page's shell, or else the Sources page's
             kinds += (("corrections", lambda p: pages.corrections_views(p, self.history)),)
             shells["corrections"] = shells[corrections]
+        made: list[tuple[str, tuple, partial]] = []
         for name, views in kinds:
             if name not in shells:
                 continue
@@ -297,12 +319,16 @@ class Site:
                 if fresh:
                     state = (digest, section, title, self.config.site_name)
                     derive = partial(self._derive, text, shell_section, section, title, name == "corrections")
-                    output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True)
-                    write_text(self.root, page, output)
+                    made.append((page, state, derive))
                 self.views[f"{name}/{filename}"] = page
                 if page not in self.page_set:
                     self.pages.append(page)
                     self.page_set.add(page)
+        # Once every view is known (a page's links may point to any), each is derived and
+        # completed in memory, and written once.
+        for page, state, derive in made:
+            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True)
+            self.complete(page, output)
 
     def _derive(self, text: str, name: str, section, title: str, alone: bool = False) -> str:
         """The shell page with its section replaced; alone: with what the shell's page wrote
@@ -349,16 +375,15 @@ class Site:
         if any("search" in markers for markers in self.markers.values()):
             search.write_search_index(self.root, self.search_records())
         else:
-            search.discard_kept(self.root)
+            kept.discard(self.root, search.PAGEFIND_DIR)
 
     def search_records(self) -> Iterator[search.Record]:
         for page in self.pages:
             if page.startswith("downloads/") or page == "404.html" or self.markers.get(page, set()) & NOT_SEARCHED:
                 continue
             item = self.article_pages.get(page)
-            if item is not None:
-                yield from search.note_records(item, page)
-                yield search.article_record(item, page)
+            if item is not None:  # the same records while the article is unchanged (search.write_search_index)
+                yield from CACHE.get(("records", page), item, partial(_article_records, item, page), for_later=True)
             elif (record := self.page_record(page)) is not None:
                 yield record
 
@@ -375,7 +400,10 @@ class Site:
         (self.root / generated.FEED_PATH).write_bytes(data)
 
     def write_data(self) -> None:
-        """Each article's W3C annotations and one-file edition (remembered by the article's state)."""
+        """Each article's W3C annotations and one-file edition (remembered by the article's state;
+        serving, a file already on disk as it would be written is left as it is: kept.Folder)."""
+        data_files = kept.Folder(self.root, generated.DATA_DIR, fresh=False)
+        editions = kept.Folder(self.root, generated.DOWNLOADS_DIR, fresh=False)
         for page, item in sorted(self.article_pages.items()):
             address, dates = self.absolute(page), self.history(item)
             data, edition = CACHE.get(
@@ -384,8 +412,10 @@ class Site:
                 partial(_data, item, address, dates),
                 for_later=True,
             )
-            write_text(self.root, generated.data_path(item.article.slug), data)
-            write_text(self.root, generated.download_path(item.article.slug), edition)
+            data_files.write(generated.data_path(item.article.slug), data)
+            editions.write(generated.download_path(item.article.slug), edition)
+        data_files.finish()
+        editions.finish()
 
 
 def postbuild(config: SiteConfig, site: Path | None = None, publication: Publication | None = None) -> Site:
@@ -406,6 +436,10 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.write_feed()
     built.problems.raise_if_any()
     return built
+
+
+def _article_records(item: AnnotatedArticle, page: str) -> tuple[search.Record, ...]:
+    return (*search.note_records(item, page), search.article_record(item, page))
 
 
 def _scan_markers(text: str) -> tuple[set[str], bool]:

@@ -32,8 +32,9 @@ import nh3
 from pagefind.index import IndexConfig
 from pagefind.service import PagefindService
 
-from .cache import CACHE, fingerprint
-from .inputs import inside, write_text
+from . import kept
+from .cache import CACHE
+from .inputs import inside
 from .pipeline import AnnotatedArticle
 
 TITLE_TAGS = {"code", "em", "strong"}
@@ -188,8 +189,7 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
     are those an earlier build indexed is written from the cache (`_write_part`): an edit to
     one note indexes one part again, not the site."""
     count, shards, pending = 0, [], records
-    on_disk = _take_back(site)
-    written: dict[str, tuple[bytes, tuple]] = {}
+    index = kept.Folder(site, PAGEFIND_DIR, fresh=True)  # serving: the last build's, where unchanged
     offline = inside(site, OFFLINE_INDEX)
     offline.parent.mkdir(parents=True, exist_ok=True)
     if offline.is_symlink():
@@ -197,66 +197,28 @@ def write_search_index(site: Path, records: Iterable[Record]) -> int:
     with offline.open("w", encoding="utf-8") as out:  # search.js reads it with a <script> from disk
         out.write("var __annotatorSearch = [")
         for part in _parts(pending):
-            chunk = ",".join(
-                json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False) for r in part
-            )
+            folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
+            # The part's JSON, made again only when its records did (the same record objects
+            # while their articles are unchanged, so this compares them by identity).
+            chunk, digest = CACHE.get(("search-chunk", folder), tuple(part), partial(_chunk, part), for_later=True)
             out.write(("," if count else "") + chunk)
             count += len(part)
-            folder = PAGEFIND_DIR if not shards else f"{PAGEFIND_DIR}/part-{len(shards) + 1}"
-            _write_part(site, folder, part, hashlib.sha256(chunk.encode()).digest(), on_disk, written)
+            _write_part(index, folder, part, digest)
             shards.append(folder)
         if not shards:  # the first index is written even when empty
-            _write_part(site, PAGEFIND_DIR, [], b"", on_disk, written)
+            _write_part(index, PAGEFIND_DIR, [], b"")
         out.write("];\n")
-    for stale in sorted(on_disk.keys() - written.keys(), reverse=True):  # a part's files it no longer has
-        path = site / stale
-        path.unlink(missing_ok=True)
-        while path.parent != site and not any(path.parent.iterdir()):
-            path = path.parent
-            path.rmdir()
-    write_text(site, SHARDS_FILE, json.dumps([f"{folder}/" for folder in shards[1:]]))
-    # Serving: what is on disk now, for the next build to leave alone (kept only for later builds).
-    CACHE.get(("pagefind-written", str(site)), object(), lambda: written, for_later=True)
+    index.write(SHARDS_FILE, json.dumps([f"{folder}/" for folder in shards[1:]]))
+    index.finish()
     return count
 
 
-KEPT_DIR = ".pagefind-kept"  # hidden: MkDocs empties the site folder but its dot entries
-
-
-def keep_index(site: Path) -> None:
-    """Serving, before MkDocs empties the site folder: set the search index aside (a rename), so
-    the next build writes again only the files of the parts that changed. At 200 articles the
-    index is some 18,000 files, and writing them all again took most of a rebuild."""
-    index, kept = site / PAGEFIND_DIR, site / KEPT_DIR
-    if CACHE.previous(("pagefind-written", str(site))) and index.is_dir() and not index.is_symlink():
-        if kept.is_dir() and not kept.is_symlink():
-            shutil.rmtree(kept)
-        index.rename(kept)
-
-
-def discard_kept(site: Path) -> None:
-    """A site that no longer has a search page keeps no index set aside."""
-    kept = site / KEPT_DIR
-    if kept.is_symlink():
-        kept.unlink()
-    elif kept.is_dir():
-        shutil.rmtree(kept)
-
-
-def _take_back(site: Path) -> dict[str, tuple[bytes, tuple]]:
-    """The index an earlier build of this process wrote and left in place (set aside by
-    keep_index, or never removed: a dirty build), as {site-relative path: (bytes, fingerprint
-    after writing)}; anything else found there is removed, to be written anew."""
-    index, kept = site / PAGEFIND_DIR, site / KEPT_DIR
-    written = CACHE.previous(("pagefind-written", str(site))) or {}
-    if kept.is_dir() and not kept.is_symlink() and not index.exists() and written:
-        kept.rename(index)
-    for folder in (kept, index) if not written else (kept,):
-        if folder.is_symlink():
-            folder.unlink()
-        elif folder.is_dir():  # nothing says what is in it: written anew
-            shutil.rmtree(folder)
-    return written if index.is_dir() and not index.is_symlink() else {}
+def _chunk(records: list[Record]) -> tuple[str, bytes]:
+    """Records as the whole-site file lists them, and a digest that tells them from others."""
+    chunk = ",".join(
+        json.dumps({"link": r.link, "title": r.title, "text": r.text}, ensure_ascii=False) for r in records
+    )
+    return chunk, hashlib.sha256(chunk.encode()).digest()
 
 
 PAGEFIND_WINDOW = 256  # records in flight at once: bounds what waits in memory, keeps the pipe busy
@@ -288,37 +250,15 @@ RESPONSE_LIMIT = 2**28  # bytes in one answer of Pagefind's: a part's whole inde
 SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged index needs no code
 
 
-def _write_part(
-    site: Path,
-    folder: str,
-    records: list[Record],
-    digest: bytes,
-    on_disk: dict[str, tuple[bytes, tuple]],
-    written: dict[str, tuple[bytes, tuple]],
-) -> None:
+def _write_part(index: kept.Folder, folder: str, records: list[Record], digest: bytes) -> None:
     """One part's index in folder (site-relative): Pagefind's files for these records, from the
     cache when an earlier build indexed the same records in the same place (a part is indexed
-    by a Pagefind process of its own, so its files depend on its records alone). A file already
-    on disk with these bytes (on_disk: an earlier build's, unchanged since, by fingerprint) is
-    left as it is; written: each file of the part, as on_disk says them, when a build follows.
-    digest: what tells these records from others (the hash of their JSON)."""
+    by a Pagefind process of its own, so its files depend on its records alone). digest: what
+    tells these records from others (the hash of their JSON). Serving, a file already on disk
+    with these bytes is left as it is (kept.Folder)."""
     files = CACHE.get(("pagefind-part", folder), digest, partial(_index_part, folder, records), for_later=True)
-    inside(site, folder).mkdir(parents=True, exist_ok=True)  # the paths below are Pagefind's own, in a fresh folder
-    made = set()
     for relative, data in files:
-        target = site / relative
-        before = on_disk.get(relative)
-        if before is not None and before[0] == data and fingerprint(target) == before[1]:
-            written[relative] = before
-            continue
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if on_disk and target.is_symlink():
-            target.unlink()
-        target.write_bytes(data)
-        if CACHE.later_builds:
-            written[relative] = (data, fingerprint(target))
+        index.write(relative, data)
 
 
 def _index_part(folder: str, records: list[Record]) -> tuple[tuple[str, bytes], ...]:

@@ -13,7 +13,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from .assets import shipped
 from .csp import STANDALONE_POLICY
-from .generated import article_header, reader_filter
+from .generated import article_header, classes_legend, reader_filter
 from .pipeline import AnnotatedArticle
 from .render import annotate_tree, article_body
 from .safepage import SafePage
@@ -53,12 +53,9 @@ class _Document(Treeprocessor):
             element("title", None, article.title),
             element("style", None, css),
         )
-        main = element(
-            "main",
-            None,
-            None,
-            element("article", None, None, article_header(article, self.item, site_links=False), choices, body),
-        )
+        legend = classes_legend(self.item)
+        header = article_header(article, self.item, site_links=False)
+        main = element("main", None, None, element("article", None, None, header, choices, body, legend))
         document = element("html", {"lang": "en"}, None, head, element("body", {"class": "sn-standalone"}, None, main))
         root.append(document)
 
