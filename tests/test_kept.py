@@ -1,0 +1,103 @@
+"""kept.py: under `mkdocs serve`, the folders postbuild writes whole survive MkDocs emptying the
+site folder, and a rebuild writes only the files whose bytes changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator import kept
+from annotator.cache import CACHE
+
+
+@pytest.fixture
+def serving(monkeypatch):
+    monkeypatch.setattr(CACHE, "later_builds", True)
+    CACHE.clear()
+    yield
+    CACHE.clear()
+
+
+def _empty_as_mkdocs_does(site):
+    """MkDocs' clean_directory: every entry but the hidden ones."""
+    for entry in site.iterdir():
+        if not entry.name.startswith("."):
+            kept._remove(entry)
+
+
+def _build(site, files: dict[str, str]) -> list[str]:
+    """One build writing files into the data folder; the files it actually wrote (a file left
+    as it was keeps the last build's record of it)."""
+    folder = kept.Folder(site, "data", fresh=False)
+    for relative, text in files.items():
+        folder.write(relative, text)
+    folder.finish()
+    return [r for r in files if r not in folder.on_disk or folder.written.get(r) is not folder.on_disk[r]]
+
+
+def test_a_rebuild_writes_only_what_changed_and_removes_what_is_gone(tmp_path, serving):
+    site = tmp_path / "site"
+    site.mkdir()
+    one, two = "data/one.jsonld", "data/two.jsonld"
+    texts = {one: "first", two: "second"}
+    assert sorted(_build(site, texts)) == [one, two]
+    inode = (site / one).stat().st_ino
+
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    assert not (site / "data").exists() and (site / f"{kept.PREFIX}data" / "one.jsonld").is_file()
+    texts[two] = "second, edited"
+    assert _build(site, texts) == [two]  # one.jsonld is left as it was
+    assert (site / one).stat().st_ino == inode
+    assert (site / two).read_text() == "second, edited"
+
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    _build(site, {one: "first"})  # two's article is gone
+    assert sorted(p.name for p in (site / "data").iterdir()) == ["one.jsonld"]
+    assert not any(p.name.startswith(".") for p in site.iterdir())
+
+
+def test_a_file_changed_on_disk_since_is_written_again(tmp_path, serving):
+    site = tmp_path / "site"
+    site.mkdir()
+    _build(site, {"data/one.jsonld": "first"})
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    (site / f"{kept.PREFIX}data" / "one.jsonld").write_text("tampered, same length?")
+    _build(site, {"data/one.jsonld": "first"})
+    assert (site / "data" / "one.jsonld").read_text() == "first"
+
+
+def test_a_one_off_build_remembers_and_sets_aside_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(CACHE, "later_builds", False)
+    CACHE.clear()
+    site = tmp_path / "site"
+    site.mkdir()
+    _build(site, {"data/one.jsonld": "first"})
+    kept.set_aside(site)
+    assert (site / "data" / "one.jsonld").is_file() and not list(site.glob(".*"))
+
+
+@pytest.mark.parametrize("relative", ["data/../escape.txt", "/data/x", "other/x", "data"])
+def test_a_path_outside_the_folder_is_refused(tmp_path, serving, relative):
+    site = tmp_path / "site"
+    site.mkdir()
+    folder = kept.Folder(site, "data", fresh=False)
+    with pytest.raises(ValueError):
+        folder.write(relative, "x")
+
+
+def test_a_link_out_of_the_site_is_not_followed(tmp_path, serving):
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    site.mkdir()
+    outside.mkdir()
+    (site / "data").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ValueError):
+        kept.Folder(site, "data", fresh=False)
+    (site / "data").unlink()
+    folder = kept.Folder(site, "data", fresh=False)
+    (site / "data").mkdir()
+    (site / "data" / "sub").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ValueError):
+        folder.write("data/sub/one.jsonld", "first")
+    assert not list(outside.iterdir())
