@@ -147,12 +147,21 @@ def test_a_warm_rebuild_and_a_dirty_build_equal_a_clean_build_after_each_edit(si
         before = expected
 
 
-def test_a_rebuild_with_nothing_changed_reuses_every_page(site, tmp_path):
+def test_a_rebuild_with_nothing_changed_reuses_every_page(site, tmp_path, monkeypatch):
     CACHE.clear()
     _build(site, tmp_path / "a")
     before = _files(tmp_path / "a")
     misses = CACHE.misses
+    rewritten = []
+    write_text = Path.write_text
+    monkeypatch.setattr(
+        Path, "write_text", lambda self, *a, **k: rewritten.append(self.name) or write_text(self, *a, **k)
+    )
     _build(site, tmp_path / "a")
+    monkeypatch.setattr(Path, "write_text", write_text)
     assert _files(tmp_path / "a") == before
+    # MkDocs wrote each article page completed, as the last build left it: postbuild wrote none again.
+    articles = [f"{p.stem}.html" for p in (site / "docs").glob("*.md") if "annotations:" in p.read_text()]
+    assert articles and not set(articles) & set(rewritten), rewritten
     # Nothing is computed again but what depends on the output folder's fresh pages' states.
     assert CACHE.misses == misses, f"{CACHE.misses - misses} entries computed again with nothing changed"

@@ -141,6 +141,12 @@ class Cache:
             found = self._entries.get(key)
         return found[2] if found is not None and found[1] else None
 
+    def last(self, key: Hashable) -> tuple | None:
+        """(state, value) last stored under key, or None if none or an error."""
+        with self._lock:
+            found = self._entries.get(key)
+        return (found[0], found[2]) if found is not None and found[1] else None
+
     def by_file(self, function: Callable[[Path], T]) -> Callable[[Path], T]:
         """function(path), remembered until the file's fingerprint changes."""
         name = f"{function.__module__}.{function.__qualname__}"

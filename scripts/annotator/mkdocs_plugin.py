@@ -16,6 +16,7 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_env        serving: a page whose content and site are those of the last build takes that
                   build's rendered template from the cache instead of being rendered again
     on_serve      watch the annotation folder, so an edit there reloads the preview
+    on_post_page  serving: a page the theme built as last time is written completed at once
     on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
                   then the cache forgets what this build did not use (cache.CACHE.sweep)
 """
@@ -204,6 +205,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         self.converting: tuple = ()
         self.nav = None
         self.site: SiteConfig | None = None
+        self.written: dict[str, tuple[str, str]] = {}  # serving: the pages MkDocs wrote this build
 
     def on_startup(self, *, command, dirty):
         from .cache import CACHE
@@ -245,6 +247,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         from .cache import CACHE
 
         CACHE.building(True)
+        self.written = {}
         if self.config.postbuild and self.serving:
             from .kept import set_aside
 
@@ -329,6 +332,19 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
                     server.watch(str(folder))
         return server
 
+    @event_priority(-1000)  # after every other plugin: what this returns is what MkDocs writes
+    def on_post_page(self, output, *, page, config):
+        """Serving: a page the theme built as last time is written as the last build completed
+        it (postbuild.completed_before); postbuild then checks it without reading it back, and
+        writes it again only if something else it depends on changed."""
+        if not (self.config.enabled and self.config.postbuild and self.serving):
+            return output
+        from .postbuild import completed_before
+
+        ready = completed_before(Path(config.site_dir), page.file.dest_uri, output)
+        self.written[page.file.dest_uri] = (output, ready if ready is not None else output)
+        return self.written[page.file.dest_uri][1]
+
     @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
     def on_post_build(self, *, config):
         from .cache import CACHE
@@ -339,10 +355,11 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         from .postbuild import postbuild, preview
 
         try:
-            postbuild(self.site, Path(config.site_dir))
+            postbuild(self.site, Path(config.site_dir), written=self.written)
         except AnnotationError as error:
             self._fail(error, "the built site")
             preview(self.site, Path(config.site_dir))  # serving (a build stopped above): keep the styles
         finally:
             CACHE.sweep()  # forget what this build did not use: a long serve holds only the current site
             CACHE.building(False)
+            self.written = {}

@@ -118,8 +118,19 @@ def template_dirs(config: SiteConfig, generator: str) -> list[Path]:
 class Site:
     """A built site being completed: its pages, where each article went, and what is wrong."""
 
-    def __init__(self, config: SiteConfig, site: Path, publication: Publication):
+    def __init__(
+        self,
+        config: SiteConfig,
+        site: Path,
+        publication: Publication,
+        written: dict[str, tuple[str, str]] | None = None,
+    ):
         self.config, self.root, self.publication = config, site, publication
+        # Pages the generator handed over (MkDocs under serve): page -> (its HTML as the theme
+        # built it, what was written for it: that HTML, or the page as the last build completed
+        # it, completed_before). Such a page is not read back, and not written again if what
+        # was written is what completing it gives.
+        self.written = written or {}
         self.pages = built_pages(site)
         self.page_set = set(self.pages)
         self.docs = config.docs_dir.resolve()
@@ -194,10 +205,10 @@ class Site:
         if page in self.done:
             return
         self.done.add(page)
-        derived = text is not None
+        derived, on_disk = text is not None, None
         path = inside(self.root, page) if derived else self.root / page
         if text is None:
-            text = path.read_text(encoding="utf-8")
+            text, on_disk = self.written.get(page) or (path.read_text(encoding="utf-8"), None)
         elif path.is_symlink():
             path.unlink()
         item = self.article_pages.get(page)
@@ -216,7 +227,7 @@ class Site:
         self.markers[page] = markers
         self.theme_search = self.theme_search or theme_search
         self.problems.problems.extend(problems)
-        if output is not None or derived:
+        if (output is not None or derived) and (output is None or output is not on_disk):
             path.write_text(output if output is not None else text, encoding="utf-8")
 
     def _links_state(self) -> tuple:
@@ -360,7 +371,7 @@ class Site:
                 break
             if page not in sources:  # a page derived by an earlier build (--dirty) is not a shell
                 continue
-            text = (self.root / page).read_text(encoding="utf-8")
+            text = self.written[page][0] if page in self.written else (self.root / page).read_text(encoding="utf-8")
             wanted = [n for n in names if n not in found and f'data-annotator-section="{n}"' in text]
             if wanted:
                 built = BuiltPage(text)
@@ -418,11 +429,17 @@ class Site:
         editions.finish()
 
 
-def postbuild(config: SiteConfig, site: Path | None = None, publication: Publication | None = None) -> Site:
-    """Complete the built site at `site` (default: the config's site_dir); raise if it cannot be published."""
+def postbuild(
+    config: SiteConfig,
+    site: Path | None = None,
+    publication: Publication | None = None,
+    written: dict[str, tuple[str, str]] | None = None,
+) -> Site:
+    """Complete the built site at `site` (default: the config's site_dir); raise if it cannot be
+    published. written: the pages the generator handed over as it wrote them (see Site)."""
     site = site or config.site_dir
     publication = publication or prepare(config.docs_dir, config.annotations_dir)
-    built = Site(config, site, publication)
+    built = Site(config, site, publication, written)
     built.write_assets()
     built.derive_views()
     for page in built.pages:
@@ -436,6 +453,20 @@ def postbuild(config: SiteConfig, site: Path | None = None, publication: Publica
     built.write_feed()
     built.problems.raise_if_any()
     return built
+
+
+def completed_before(site: Path, page: str, text: str) -> str | None:
+    """The page as the last build in this process completed it, when the theme built it the same
+    as then (and it had no problem); else None. Written in its place, it is checked again by
+    Site.complete, which writes it anew if anything else it depends on changed: serve writes an
+    unchanged page once, instead of writing, reading back and writing it completed."""
+    found = CACHE.last(("complete", str(site), page))
+    if found is None:
+        return None
+    state, (_, output, problems, _) = found
+    if output is None or problems or state[0] != hashlib.sha256(text.encode()).digest():
+        return None
+    return output
 
 
 def _article_records(item: AnnotatedArticle, page: str) -> tuple[search.Record, ...]:
