@@ -336,7 +336,8 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
     def on_post_page(self, output, *, page, config):
         """Serving: a page the theme built as last time is written as the last build completed
         it (postbuild.completed_before); postbuild then checks it without reading it back, and
-        writes it again only if something else it depends on changed."""
+        writes it again only if something else it depends on changed. (A plugin changing pages
+        on disk in its own on_post_build before this one's would not be seen: none here does.)"""
         if not (self.config.enabled and self.config.postbuild and self.serving):
             return output
         from .postbuild import completed_before
