@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -62,8 +63,8 @@ def served(tmp_path):
     try:
         wait_for(base + PAGE, lambda page: 'class="sidenote' in page)
         yield source, base
-    finally:
-        process.terminate()
+    finally:  # Ctrl-C, as a contributor stops it: serve then removes its site folder (SIGTERM leaves it)
+        process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
