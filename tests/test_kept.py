@@ -101,3 +101,32 @@ def test_a_link_out_of_the_site_is_not_followed(tmp_path, serving):
     with pytest.raises(ValueError):
         folder.write("data/sub/one.jsonld", "first")
     assert not list(outside.iterdir())
+
+
+def test_pages_beside_mkdocs_own_are_linked_back_when_unchanged(tmp_path, serving):
+    site = tmp_path / "site"
+    site.mkdir()
+
+    def build(texts: dict[str, str]) -> None:
+        pages = kept.Pages(site)
+        for page, text in texts.items():
+            pages.write(page, site / page, text)
+        pages.finish()
+
+    texts = {"claims-a.html": "<p>a</p>", "claims-b.html": "<p>b</p>"}
+    build(texts)
+    inode = (site / "claims-a.html").stat().st_ino
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    assert not (site / "claims-a.html").exists()
+    texts["claims-b.html"] = "<p>b, edited</p>"
+    build(texts)
+    assert (site / "claims-a.html").stat().st_ino == inode  # its name back, nothing written
+    assert (site / "claims-b.html").read_text() == "<p>b, edited</p>"
+    assert not (site / kept.PAGES).exists()
+
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    (site / kept.PAGES / "claims-a.html").write_text("<p>tampered</p>")
+    build(texts)
+    assert (site / "claims-a.html").read_text() == "<p>a</p>"  # changed since: written again

@@ -14,6 +14,7 @@ process (`CACHE.later_builds`): a one-off build keeps nothing, and sets nothing 
 
 from __future__ import annotations
 
+import os
 import posixpath
 import shutil
 from pathlib import Path, PurePosixPath
@@ -22,6 +23,17 @@ from .cache import CACHE, fingerprint_now
 from .inputs import inside
 
 PREFIX = ".annotator-kept-"  # hidden: MkDocs' clean_directory leaves dot entries
+PAGES = f"{PREFIX}pages"  # second names of the pages Pages wrote
+
+
+def _same(one: tuple, other: tuple) -> bool:
+    """Two fingerprints of one file's bytes, under any name (a hard link shares all but the path)."""
+    return one[1] is not None and one[1:] == other[1:]
+
+
+def _pages_record(site: Path) -> dict[str, tuple[object, tuple]]:
+    """{site-relative page: (what was written, its fingerprint after writing)}."""
+    return CACHE.previous(("kept-pages", str(site))) or {}
 
 
 def _record(site: Path) -> dict[str, dict[str, tuple[object, tuple]]]:
@@ -31,12 +43,20 @@ def _record(site: Path) -> dict[str, dict[str, tuple[object, tuple]]]:
 
 def set_aside(site: Path) -> None:
     """Before the site folder is emptied: move each folder the last build wrote through a
-    Folder to its hidden name (a rename: no file is read or written)."""
+    Folder to its hidden name (a rename: no file is read or written), and link each page it
+    wrote through Pages (they sit beside MkDocs' pages: a second name keeps their bytes)."""
     for folder in _record(site):
         here, aside = site / folder, site / f"{PREFIX}{folder}"
         if here.is_dir() and not here.is_symlink():
             _remove(aside)
             here.rename(aside)
+    aside = site / PAGES
+    _remove(aside)
+    for page, (_, written) in _pages_record(site).items():
+        here = site / page
+        if _same(fingerprint_now(here), written):
+            (aside / page).parent.mkdir(parents=True, exist_ok=True)
+            os.link(here, aside / page)
 
 
 def discard(site: Path, folder: str) -> None:
@@ -109,3 +129,35 @@ class Folder:
         if CACHE.later_builds:
             record = {**_record(self.site), self.folder: self.written}  # unchanged: the same record
             CACHE.get(("kept", str(self.site)), record, lambda: record, for_later=True)
+
+
+class Pages:
+    """Pages postbuild writes one by one beside MkDocs' own (the per-article pages it derives):
+    serving, a page whose bytes are those written last time is given back its name from the
+    link set_aside made (unchanged since, by fingerprint), instead of being written again."""
+
+    def __init__(self, site: Path):
+        self.site, self.aside = site, site / PAGES
+        self.on_disk = _pages_record(site)
+        self.written: dict[str, tuple[object, tuple]] = {}
+
+    def write(self, page: str, path: Path, text: str) -> None:
+        """Write text at path (the page's place in the site, already checked to be inside it)."""
+        before = self.on_disk.get(page)
+        if before is not None and before[0] == text and _same(fingerprint_now(self.aside / page), before[1]):
+            if path.is_symlink() or path.exists():
+                path.unlink()
+            os.link(self.aside / page, path)
+            self.written[page] = before
+            return
+        if path.is_symlink() or path.exists():  # never write through a second name
+            path.unlink()
+        path.write_text(text, encoding="utf-8")
+        if CACHE.later_builds:
+            self.written[page] = (text, fingerprint_now(path))
+
+    def finish(self) -> None:
+        _remove(self.aside)
+        if CACHE.later_builds:
+            written = self.written
+            CACHE.get(("kept-pages", str(self.site)), written, lambda: written, for_later=True)

@@ -141,6 +141,7 @@ class Site:
         self.markers: dict[str, set[str]] = {}  # what annotated content each page holds
         self.views: dict[str, str] = {}  # "claims/claims-<slug>.html" -> the derived page
         self.done: set[str] = set()  # pages completed
+        self.derived = kept.Pages(site)  # the per-article pages derive_views writes
         self._links: tuple | None = None  # set once the views are derived (_links_state)
         self._histories: dict[str, history.ArticleHistory] = {}
         self.theme_search = False  # whether any page has the theme's search box
@@ -227,8 +228,10 @@ class Site:
         self.markers[page] = markers
         self.theme_search = self.theme_search or theme_search
         self.problems.problems.extend(problems)
-        if (output is not None or derived) and (output is None or output is not on_disk):
-            path.write_text(output if output is not None else text, encoding="utf-8")
+        if derived:
+            self.derived.write(page, path, output if output is not None else text)
+        elif output is not None and output is not on_disk:
+            path.write_text(output, encoding="utf-8")
 
     def _links_state(self) -> tuple:
         """What a completed page depends on besides its own text and article."""
@@ -336,10 +339,11 @@ class Site:
                     self.pages.append(page)
                     self.page_set.add(page)
         # Once every view is known (a page's links may point to any), each is derived and
-        # completed in memory, and written once.
+        # completed in memory, and written once (serving: linked back if unchanged, kept.Pages).
         for page, state, derive in made:
             output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True)
             self.complete(page, output)
+        self.derived.finish()
 
     def _derive(self, text: str, name: str, section, title: str, alone: bool = False) -> str:
         """The shell page with its section replaced; alone: with what the shell's page wrote
