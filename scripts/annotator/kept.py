@@ -106,7 +106,7 @@ class Folder:
             raise ValueError(f"refusing to write {relative!r} in {self.folder}/")
         target = self.site / relative
         before = self.on_disk.get(relative)
-        if before is not None and before[0] == data and fingerprint_now(target) == before[1]:
+        if before is not None and before[0] == data and _same(fingerprint_now(target), before[1]):
             self.written[relative] = before
             return
         if target.parent not in self.made:  # each folder checked once: no link leads out of the site

@@ -205,7 +205,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         self.converting: tuple = ()
         self.nav = None
         self.site: SiteConfig | None = None
-        self.written: dict[str, tuple[str, str]] = {}  # serving: the pages MkDocs wrote this build
+        self.written: dict[str, tuple[str, str, bytes]] = {}  # serving: the pages MkDocs wrote this build
 
     def on_startup(self, *, command, dirty):
         from .cache import CACHE
@@ -342,9 +342,9 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
             return output
         from .postbuild import completed_before
 
-        ready = completed_before(Path(config.site_dir), page.file.dest_uri, output)
-        self.written[page.file.dest_uri] = (output, ready if ready is not None else output)
-        return self.written[page.file.dest_uri][1]
+        written, digest = completed_before(Path(config.site_dir), page.file.dest_uri, output)
+        self.written[page.file.dest_uri] = (output, written, digest)
+        return written
 
     @event_priority(-50)  # after the search plugin writes its index (0), before offline inlines it (-100)
     def on_post_build(self, *, config):

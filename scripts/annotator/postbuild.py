@@ -123,13 +123,13 @@ class Site:
         config: SiteConfig,
         site: Path,
         publication: Publication,
-        written: dict[str, tuple[str, str]] | None = None,
+        written: dict[str, tuple[str, str, bytes]] | None = None,
     ):
         self.config, self.root, self.publication = config, site, publication
         # Pages the generator handed over (MkDocs under serve): page -> (its HTML as the theme
         # built it, what was written for it: that HTML, or the page as the last build completed
-        # it, completed_before). Such a page is not read back, and not written again if what
-        # was written is what completing it gives.
+        # it, and the HTML's digest: completed_before). Such a page is not read back or hashed
+        # again, and not written again if what was written is what completing it gives.
         self.written = written or {}
         self.pages = built_pages(site)
         self.page_set = set(self.pages)
@@ -206,22 +206,19 @@ class Site:
         if page in self.done:
             return
         self.done.add(page)
-        derived, on_disk = text is not None, None
+        derived, on_disk, digest = text is not None, None, None
         path = inside(self.root, page) if derived else self.root / page
         if text is None:
-            text, on_disk = self.written.get(page) or (path.read_text(encoding="utf-8"), None)
-        elif path.is_symlink():
-            path.unlink()
+            text, on_disk, digest = self.written.get(page) or (path.read_text(encoding="utf-8"), None, None)
+        digest = digest or hashlib.sha256(text.encode()).digest()
         item = self.article_pages.get(page)
         if completed(text):  # a page postbuild already completed: read, never completed twice
-            markers, theme_search = CACHE.get(
-                ("markers", hashlib.sha256(text.encode()).digest()), None, partial(_scan_markers, text)
-            )
+            markers, theme_search = CACHE.get(("markers", digest), None, partial(_scan_markers, text))
             self.markers[page] = markers
             self.theme_search = self.theme_search or theme_search
             return
         dates = self.history(item) if item is not None else None  # ClaimReview's dateModified
-        state = (hashlib.sha256(text.encode()).digest(), item, dates, self._links_state())
+        state = (digest, item, dates, self._links_state())
         markers, output, problems, theme_search = CACHE.get(
             ("complete", str(self.root), page), state, lambda: self._complete(page, text, item), for_later=True
         )
@@ -437,7 +434,7 @@ def postbuild(
     config: SiteConfig,
     site: Path | None = None,
     publication: Publication | None = None,
-    written: dict[str, tuple[str, str]] | None = None,
+    written: dict[str, tuple[str, str, bytes]] | None = None,
 ) -> Site:
     """Complete the built site at `site` (default: the config's site_dir); raise if it cannot be
     published. written: the pages the generator handed over as it wrote them (see Site)."""
@@ -459,18 +456,19 @@ def postbuild(
     return built
 
 
-def completed_before(site: Path, page: str, text: str) -> str | None:
-    """The page as the last build in this process completed it, when the theme built it the same
-    as then (and it had no problem); else None. Written in its place, it is checked again by
-    Site.complete, which writes it anew if anything else it depends on changed: serve writes an
-    unchanged page once, instead of writing, reading back and writing it completed."""
+def completed_before(site: Path, page: str, text: str) -> tuple[str, bytes]:
+    """(what to write for a page the theme built as text, text's digest): the page as the last
+    build in this process completed it, when the theme built it the same as then (and it had
+    no problem), else text itself. Written in its place, it is checked again by Site.complete
+    (given the digest), which writes it anew if anything else it depends on changed: serve
+    writes an unchanged page once, instead of writing, reading back and writing it completed."""
+    digest = hashlib.sha256(text.encode()).digest()
     found = CACHE.last(("complete", str(site), page))
-    if found is None:
-        return None
-    state, (_, output, problems, _) = found
-    if output is None or problems or state[0] != hashlib.sha256(text.encode()).digest():
-        return None
-    return output
+    if found is not None:
+        state, (_, output, problems, _) = found
+        if output is not None and not problems and state[0] == digest:
+            return output, digest
+    return text, digest
 
 
 def _article_records(item: AnnotatedArticle, page: str) -> tuple[search.Record, ...]:
