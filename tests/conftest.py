@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from .realsite import ROOT, RealSite, site_root
+# The build's cache on disk (annotator.cache.Disk) lives in a folder of this test session's own,
+# set before the package is imported: every build of the suite, in this process or another,
+# shares it (as a contributor's builds do), and none reads or fills the user's own.
+os.environ["ANNOTATOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="annotator-test-cache-")
+atexit.register(shutil.rmtree, os.environ["ANNOTATOR_CACHE_DIR"], True)
+
+from .realsite import ROOT, RealSite, site_root  # noqa: E402 (after the cache's folder is set)
 
 CHROMIUM = "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"

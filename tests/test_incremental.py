@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.cache import CACHE
+from annotator.cache import CACHE, DISK_VARIABLE
 
 SAMPLE = Path(__file__).parent / "sample-site"
 
@@ -34,10 +34,13 @@ def _build(folder: Path, site: Path) -> None:
         config.plugins.on_shutdown()
 
 
-def _build_apart(folder: Path, site: Path, *options: str) -> None:
+def _build_apart(folder: Path, site: Path, *options: str, disk: Path | str | None = None) -> None:
     """`mkdocs build` in a process of its own (the theme's search plugin keeps state between
-    builds of one process, which a real `mkdocs build` never sees)."""
+    builds of one process, which a real `mkdocs build` never sees). disk: the cache's folder
+    on disk (cache.Disk), "off" for none; default the test session's."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000"}
+    if disk is not None:
+        env[DISK_VARIABLE] = str(disk)
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", *options, "-d", str(site)]
     subprocess.run(command, cwd=folder, env=env, check=True)
 
@@ -51,9 +54,15 @@ def _files(site: Path) -> dict[str, str]:
 
 
 def _clean(folder: Path, site: Path) -> dict[str, str]:
+    """A build from nothing: a new process, an empty site folder, no cache on disk."""
     shutil.rmtree(site, ignore_errors=True)
-    _build_apart(folder, site)
+    _build_apart(folder, site, disk="off")
     return _files(site)
+
+
+def _entries(disk: Path) -> dict[str, int]:
+    """The cache's entries on disk, by name, with their inode (a value kept again gets a new one)."""
+    return {p.name: p.stat().st_ino for p in disk.rglob("*") if p.is_file()}
 
 
 def _append(path: Path, words: str) -> None:
@@ -128,23 +137,47 @@ def site(tmp_path) -> Path:
 
 
 def test_a_warm_rebuild_and_a_dirty_build_equal_a_clean_build_after_each_edit(site, tmp_path):
-    warm, dirty = tmp_path / "warm", tmp_path / "dirty"
+    """After each kind of edit: serve's rebuild (memory), `mkdocs build --dirty`, and `mkdocs
+    build` in a new process with the cache an earlier build kept on disk all equal a build from
+    nothing."""
+    warm, dirty, again, disk = tmp_path / "warm", tmp_path / "dirty", tmp_path / "again", tmp_path / "disk"
     CACHE.clear()
     _build(site, warm)
     _build_apart(site, dirty)
+    _build_apart(site, again, disk=disk)
     before = _files(warm)
     for edit, make in EDITS.items():
         make(site)
         _build(site, warm)  # the cache holds the last build: what serve does after an edit
         _build_apart(site, dirty, "--dirty")
+        kept = _entries(disk)
+        _build_apart(site, again, disk=disk)
+        reused = {name for name, inode in _entries(disk).items() if kept.get(name) == inode}
+        assert reused, f"{edit}: the build in a new process reused nothing from the disk"
         expected = _clean(site, tmp_path / "clean")
         assert expected != before, f"{edit}: the edit changed nothing: the test would prove nothing"
-        for name, built in (("warm rebuild", _files(warm)), ("dirty build", _files(dirty))):
+        built_apart = (("warm rebuild", _files(warm)), ("dirty build", _files(dirty)), ("new process", _files(again)))
+        for name, built in built_apart:
             stale = sorted(p for p in expected if built.get(p) != expected[p])
             kept = name == "dirty build" and edit == "removed article"  # its files stay, as in MkDocs' --dirty
             extra = [] if kept else sorted(set(built) - set(expected))
             assert not stale and not extra, f"{edit}: the {name} differs from a clean build: {stale[:8]} {extra[:8]}"
         before = expected
+
+
+def test_a_new_process_with_nothing_changed_computes_nothing_kept_on_disk(site, tmp_path):
+    """`mkdocs build` again, nothing changed: every value the first build kept on disk (each
+    article's notes, converted page, completed pages, data, search index) is read back, none
+    computed and kept again, and the site is the same, byte for byte."""
+    disk = tmp_path / "disk"
+    _build_apart(site, tmp_path / "a", disk=disk)
+    first, kept = _files(tmp_path / "a"), _entries(disk)
+    articles = [p for p in (site / "docs").glob("*.md") if "annotations:" in p.read_text()]
+    assert len(kept) > 3 * len(articles) > 0  # notes, converted page, completed page, data... for each
+    _build_apart(site, tmp_path / "a", disk=disk)
+    assert _files(tmp_path / "a") == first
+    assert _entries(disk) == kept, "entries were computed and kept again with nothing changed"
+    assert _files(tmp_path / "a") == _clean(site, tmp_path / "clean")
 
 
 def test_a_rebuild_with_nothing_changed_reuses_every_page(site, tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ from annotator.errors import AnnotationError
 from annotator.load import load_file
 from annotator.model import Annotation, AnnotationFile, Article, ArticleMeta
 from annotator.note import render_note
+from annotator.text import invisible, is_invisible
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIELDS = [
@@ -236,3 +237,14 @@ def test_validate_passes_exactly_when_the_build_does(text):
             assert notes, "a green build published no note"
             for note in notes:
                 assert_inert(str(note))
+
+
+@SETTINGS
+@given(st.text(), st.sampled_from(["", "\t\r"]))
+def test_the_invisible_character_scan_is_the_per_character_rule(text, allow):
+    """text.invisible's ASCII shortcut finds exactly what the per-character rule refuses."""
+    expected = [(i, c) for i, c in enumerate(text) if is_invisible(c, allow)]
+    assert invisible(text, allow) == expected
+    ascii_text = "".join(chr(i) for i in range(128)) + text.encode("ascii", "ignore").decode()
+    assert invisible(ascii_text, allow) == [(i, c) for i, c in enumerate(ascii_text) if is_invisible(c, allow)]
+    assert len(invisible(ascii_text, allow)) >= 33 - len(allow)  # the 33 controls, less those allowed

@@ -16,6 +16,10 @@ so a changed file can never be answered from memory; a new state replaces the ol
 - One look a build: between `building(True)` and `building(False)` (the MkDocs plugin's
   pre_build and post_build) each file's fingerprint is taken once.
 - Errors are remembered like results and raised again (a broken file fails fast every time).
+- Across processes: an entry asked with `content` (bytes saying everything its value is made
+  from: files' bytes, never their dates) is also kept on disk (`Disk`), so another run of the
+  build (`scripts/build` again, `annotator postbuild` after `zensical build`) reuses what an
+  earlier one computed from the same content with the same engine.
 - Only what a build reuses: an entry asked `for_later` (a completed page, a search part: kept
   only for the next build to reuse) is not stored when no build follows in this process
   (`later_builds`, which the MkDocs plugin sets to whether it serves): a one-off build of a
@@ -24,16 +28,27 @@ so a changed file can never be answered from memory; a new state replaces the ol
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
+import pickle
+import stat
+import sys
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
-from functools import wraps
+from functools import cache, partial, wraps
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
 MAX_ENTRIES = 20_000
+DISK_VARIABLE = "ANNOTATOR_CACHE_DIR"  # where Disk keeps its entries; "off": nowhere
+DISK_LIMIT_VARIABLE = "ANNOTATOR_CACHE_MB"  # how much it may keep, in megabytes
+DISK_LIMIT_MB = 2048
+FILE_CONTENT_LIMIT = 16 * 2**20  # larger than any input the build accepts (inputs.MAX_FILE_BYTES)
+log = logging.getLogger("mkdocs.plugins.annotator")
 
 
 def fingerprint(path: Path | str) -> tuple:
@@ -80,18 +95,30 @@ class Cache:
         self.hits = self.misses = 0
         self.later_builds = True  # will another build in this process reuse entries asked for_later?
         self.seen: dict[str, tuple] | None = None  # during a build: each file's fingerprint, once
+        self.disk = Disk.from_environment()
 
     def building(self, started: bool) -> None:
         """A build starts (True) or ends (False): while it runs, fingerprint() looks at each
         file once (an edit saved during a build is seen by the next, which serve starts)."""
         self.seen = {} if started else None
 
-    def get(self, key: Hashable, state: Hashable, compute: Callable[[], T], for_later: bool = False) -> T:
+    def get(
+        self,
+        key: Hashable,
+        state: Hashable,
+        compute: Callable[[], T],
+        for_later: bool = False,
+        content: Callable[[], bytes] | None = None,
+    ) -> T:
         """compute()'s value for key, computed again only when state differs from last time. One
         thread computes a key at a time (others asking for it wait for its value); the cache's own
         lock is not held while computing, so a computation may wait on a thread that asks the
         cache for something else. for_later: the value is asked once a build and kept only for a
-        later build to reuse; with no later build (later_builds False) it is computed, not kept."""
+        later build to reuse; with no later build (later_builds False) it is computed, not kept.
+        content: what the value is made from, as bytes (Disk.remembered): a value not in memory
+        is then looked for on disk, and kept there once computed."""
+        if content is not None:
+            compute = partial(self.disk.remembered, key, content, compute)
         if for_later and not self.later_builds:
             with self._lock:
                 self.misses += 1
@@ -148,12 +175,14 @@ class Cache:
         return (found[0], found[2]) if found is not None and found[1] else None
 
     def by_file(self, function: Callable[[Path], T]) -> Callable[[Path], T]:
-        """function(path), remembered until the file's fingerprint changes."""
+        """function(path), remembered until the file's fingerprint changes (and on disk, by the
+        file's bytes): function must read nothing but that file."""
         name = f"{function.__module__}.{function.__qualname__}"
 
         @wraps(function)
         def cached(path: Path) -> T:
-            return self.get((name, os.path.abspath(path)), fingerprint(path), lambda: function(path))
+            content = partial(file_content, [path])  # on disk too, by the file's bytes
+            return self.get((name, os.path.abspath(path)), fingerprint(path), lambda: function(path), content=content)
 
         return cached
 
@@ -185,6 +214,175 @@ class Cache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class Disk:
+    """The cache's second level: values kept on disk by what they are made from, so that a new
+    process reuses what an earlier one computed.
+
+    An entry is named by a digest of the engine (this package's files, the installed libraries'
+    versions, Python's), its key and its content; a changed input or engine never finds an old
+    value, at worst an entry is computed again. Entries are pickles, which only a trusted
+    writer may produce: the folder is outside the repository ($ANNOTATOR_CACHE_DIR, else
+    $XDG_CACHE_HOME/annotator, else ~/.cache/annotator), so a pull request cannot put one there,
+    and a folder owned by another user or writable by others is not used. Bounded: `trim()`
+    (after each build) removes the least recently used entries beyond $ANNOTATOR_CACHE_MB
+    (default 2048). ANNOTATOR_CACHE_DIR=off keeps nothing."""
+
+    def __init__(self, root: Path | None, limit: int = DISK_LIMIT_MB * 2**20):
+        self.root, self.limit = root, limit
+        self.reused = self.kept = 0
+        self._checked = False
+        self._total: int | None = None  # bytes in the folder at the last trim, plus those kept since
+
+    @classmethod
+    def from_environment(cls) -> Disk:
+        where = os.environ.get(DISK_VARIABLE, "")
+        if where.lower() == "off":
+            return cls(None)
+        if not where:
+            base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+            where = os.path.join(base, "annotator")
+        try:
+            limit = int(os.environ.get(DISK_LIMIT_VARIABLE) or DISK_LIMIT_MB) * 2**20
+        except ValueError:
+            limit = DISK_LIMIT_MB * 2**20
+        return cls(Path(where).absolute(), limit)
+
+    def usable(self) -> bool:
+        """Is the folder there (made if not), this user's, and writable by nobody else? Looked
+        at once."""
+        if self.root is None or self._checked:
+            return self.root is not None
+        self._checked = True
+        try:
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = os.lstat(self.root)
+        except OSError:
+            return self._refuse("it cannot be made")
+        if not stat.S_ISDIR(info.st_mode):
+            return self._refuse("it is not a folder")
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            return self._refuse("another user owns it or may write in it")
+        return True
+
+    def _refuse(self, why: str) -> bool:
+        # Said, not warned: a cache it cannot keep slows a build, it does not fail it (--strict).
+        log.info("annotator: not keeping the build's cache in %s: %s", self.root, why)
+        self.root = None
+        return False
+
+    def path(self, key: Hashable, content: bytes) -> Path:
+        digest = hashlib.sha256(engine())
+        digest.update(repr(key).encode("utf-8", "backslashreplace"))
+        digest.update(b"\0")
+        digest.update(content)
+        name = digest.hexdigest()
+        return self.root / name[:2] / name
+
+    def remembered(self, key: Hashable, content: Callable[[], bytes | None], compute: Callable[[], T]) -> T:
+        """compute()'s value, read from disk when this engine computed it from the same content
+        before; else computed and kept, unless content() changed while computing (an edit saved
+        meanwhile: the value may be made from either). content() None: nothing on disk."""
+        if self.root is None or not self.usable():
+            return compute()
+        before = content()
+        if before is None:
+            return compute()
+        path = self.path(key, before)
+        try:
+            value = pickle.loads(zlib.decompress(path.read_bytes()))
+        except FileNotFoundError:
+            pass
+        except Exception:  # noqa: BLE001 (a damaged entry: computed again, and replaced)
+            path.unlink(missing_ok=True)
+        else:
+            os.utime(path)  # recently used: trim() keeps it
+            self.reused += 1
+            return value
+        value = compute()
+        if content() == before:
+            self._write(path, value)
+        return value
+
+    def _write(self, path: Path, value) -> None:
+        try:
+            data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        except Exception:  # noqa: BLE001 (a value pickle cannot keep: it is computed next time)
+            return
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, path)  # whole or not at all: a reader never sees half an entry
+            self.kept += 1
+            if self._total is not None:
+                self._total += len(data)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    def trim(self) -> int:
+        """Remove the least recently used entries until the folder holds at most 80 % of the
+        limit (when it holds more than the limit); how many were removed. The folder is read
+        again only when what it held at the last trim and what was kept since may exceed it."""
+        if self.root is None or not self.root.is_dir():
+            return 0
+        if self._total is not None and self._total <= self.limit:
+            return 0
+        entries = []
+        for folder in os.scandir(self.root):
+            if folder.is_dir(follow_symlinks=False):
+                for entry in os.scandir(folder.path):
+                    info = entry.stat(follow_symlinks=False)
+                    entries.append((info.st_mtime_ns, info.st_size, entry.path))
+        total = self._total = sum(size for _, size, _ in entries)
+        if total <= self.limit:
+            return 0
+        removed = 0
+        for _, size, path in sorted(entries):
+            if total <= self.limit * 0.8:
+                break
+            Path(path).unlink(missing_ok=True)
+            total -= size
+            removed += 1
+        self._total = total
+        return removed
+
+
+@cache
+def engine() -> bytes:
+    """What the engine is: a digest of this package's files (code, schema, theme, assets), the
+    versions of every installed distribution, and Python's version. Taken once per process."""
+    from importlib.metadata import distributions
+
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    versions = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())
+    digest.update("\n".join(versions).encode())
+    return digest.digest()
+
+
+def file_content(paths: Iterable[Path | str]) -> bytes | None:
+    """Each path's name, kind and (a regular file) bytes, as one digest: what a value made from
+    those files depends on. None (keep nothing on disk) if a file is over FILE_CONTENT_LIMIT: no
+    input of the build is that large, it is refused, and is not read here."""
+    digest = hashlib.sha256()
+    for path in paths:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            kind, data = "missing", b""
+        else:
+            if stat.S_ISREG(info.st_mode) and info.st_size > FILE_CONTENT_LIMIT:
+                return None
+            kind = stat.filemode(info.st_mode)[0]
+            data = Path(path).read_bytes() if stat.S_ISREG(info.st_mode) else b""
+        digest.update(f"{os.fspath(path)}\0{kind}\0{len(data)}\0".encode("utf-8", "backslashreplace"))
+        digest.update(data)
+    return digest.digest()
 
 
 CACHE = Cache()

@@ -168,6 +168,7 @@ def cmd_postbuild(args) -> int:
     finally:
         CACHE.later_builds = later
         CACHE.building(False)
+        CACHE.disk.trim()
     notes = sum(len(i.notes) for i in built.article_pages.values())
     print(f"completed {len(built.pages)} pages of {built.root} ({built.generator}): {notes} notes")
     return 0

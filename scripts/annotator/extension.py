@@ -228,5 +228,18 @@ def page_state(markdown: str, docs_dir: str, annotations_dir: str) -> tuple | No
     return article, result, dates, store.views()
 
 
+def state_content(state: tuple | None) -> bytes | None:
+    """An article's page_state as bytes that stay the same from one process to the next (the
+    cache's key on disk: its inputs' digest, its notes' history, the site's views); None for
+    any other page, or an article with problems."""
+    if state is None or state[0] == "sections":
+        return None
+    _, result, dates, views = state
+    item = result.annotated
+    if result.error is not None or item is None or not item.inputs:
+        return None
+    return repr((item.inputs, dates, sorted(views))).encode("utf-8", "backslashreplace")
+
+
 def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's name)
     return AnnotatorExtension(**kwargs)

@@ -10,21 +10,24 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
                   editions) aside before the site folder is emptied, so an edit writes again
                   only the files it changed (kept.set_aside)
     on_files      check every page and annotation before any page is read
-    on_pre_page   serving: a page (an article, or one with generated sections) whose Markdown,
-                  notes and settings are those of the last build takes that build's converted
-                  HTML from the cache instead of being converted again
+    on_pre_page   a page (an article, or one with generated sections) whose Markdown, notes
+                  and settings are those of an earlier build takes that build's converted HTML
+                  from the cache (serving: in memory; an article's also on disk, for a new
+                  process) instead of being converted again
     on_env        serving: a page whose content and site are those of the last build takes that
                   build's rendered template from the cache instead of being rendered again
     on_serve      watch the annotation folder, so an edit there reloads the preview
     on_post_page  serving: a page the theme built as last time is written completed at once
     on_post_build `annotator postbuild`: assets, links, CSP, data, search, one-file editions;
-                  then the cache forgets what this build did not use (cache.CACHE.sweep)
+                  then the cache forgets what this build did not use (cache.CACHE.sweep) and
+                  trims what it keeps on disk for later builds (cache.Disk.trim)
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -71,24 +74,22 @@ def _files_digest(files) -> bytes:
     return hashlib.sha256(repr(listed).encode()).digest()
 
 
-def _included(config) -> tuple:
-    """The files pymdownx.snippets may include in a page (its base_path), by fingerprint."""
-    from .cache import fingerprints
-
+def _included(config) -> list[Path]:
+    """The files pymdownx.snippets may include in a page (its base_path)."""
     if "pymdownx.snippets" not in config.markdown_extensions:
-        return ()
+        return []
     root = Path(config.config_file_path or ".").resolve().parent
     paths = [root / entry for entry in (config.mdx_configs.get("pymdownx.snippets") or {}).get("base_path") or ["."]]
-    return fingerprints(sorted(f for p in paths for f in ([p] if not p.is_dir() else [p, *p.rglob("*")])))
+    return sorted(f for p in paths for f in ([p] if not p.is_dir() else [p, *p.rglob("*")]))
 
 
-def _remember_render(page, state) -> None:
+def _remember_render(page, state, content) -> None:
     """Replace this page's render(config, files) with one that answers from the cache while
     state(page.markdown) (what the page's conversion reads: its Markdown, its notes, the
     converter's settings, the site's files) is that of the build that converted it; state
-    None: converted as usual. Everything render() sets is kept, links to other files by
-    their path (the files are new objects each build), and the warnings it logged are logged
-    again."""
+    None: converted as usual. content(markdown): the same as bytes, for the cache on disk (a
+    new process), or None. Everything render() sets is kept, links to other files by their
+    path (the files are new objects each build), and the warnings it logged are logged again."""
     from .cache import CACHE
 
     convert = page.render
@@ -113,9 +114,12 @@ def _remember_render(page, state) -> None:
             links = {f.src_uri: anchors for f, anchors in (page.links_to_anchors or {}).items()}
             return page.content, page.toc, page._title_from_render, page.present_anchor_ids, links, records
 
-        content, toc, title, anchors, links, records = CACHE.get(("page", page.file.abs_src_path), current, compute)
+        made_from = partial(content, page.markdown)
+        html, toc, title, anchors, links, records = CACHE.get(
+            ("page", page.file.abs_src_path), current, compute, for_later=True, content=made_from
+        )
         if not fresh:  # from memory: set what render() sets, and say again what it said
-            page.content, page.toc, page._title_from_render, page.present_anchor_ids = content, toc, title, anchors
+            page.content, page.toc, page._title_from_render, page.present_anchor_ids = html, toc, title, anchors
             if page.links_to_anchors is not None or links:
                 page.links_to_anchors = {files.get_file_from_path(uri): a for uri, a in links.items()}
             for record in records:
@@ -203,6 +207,7 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         self.serving = self.dirty = False
         self.files_digest = b""
         self.converting: tuple = ()
+        self.converting_content: bytes | None = None
         self.nav = None
         self.site: SiteConfig | None = None
         self.written: dict[str, tuple[str, str, bytes]] = {}  # serving: the pages MkDocs wrote this build
@@ -270,27 +275,43 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         if self.dirty:
             _rebuild_every_page(files)
         self.files_digest = _files_digest(files)
-        # What converting any page reads besides its own Markdown and notes (see on_pre_page).
+        # What converting any page reads besides its own Markdown and notes (see on_pre_page);
+        # as bytes for the cache on disk (none if snippets may include many files).
+        from .cache import file_content, fingerprints
+
         settings = (repr(config.markdown_extensions), repr(config.mdx_configs), config.use_directory_urls)
-        self.converting = (settings, repr(config.validation), self.files_digest, _included(config))
+        included = _included(config)
+        self.converting = (settings, repr(config.validation), self.files_digest, fingerprints(included))
+        files_read = file_content(included) if len(included) <= 100 else None
+        self.converting_content = None
+        if files_read is not None:
+            self.converting_content = repr(self.converting[:3]).encode() + files_read
         return files
 
     def on_pre_page(self, page, *, config, files):
-        """Under `mkdocs serve`, an article's or a generated section's page conversion is
-        remembered (see _remember_render): it depends on its Markdown, what the extension reads
-        for it (extension.page_state), the settings, the site's files and the files snippets
-        include. A one-off build has no next build to reuse it: it remembers no page."""
-        if not (self.config.enabled and self.serving):
+        """An article's or a generated section's page conversion is remembered (see
+        _remember_render): it depends on its Markdown, what the extension reads for it
+        (extension.page_state), the settings, the site's files and the files snippets include.
+        Under `mkdocs serve` in memory; an article's also on disk (extension.state_content),
+        for the next build in a new process."""
+        if not self.config.enabled:
             return page
-        from .extension import page_state
+        from .extension import page_state, state_content
 
         docs, annotations, site = str(self.site.docs_dir), str(self.site.annotations_dir), self.converting
+        states: dict[str, tuple | None] = {}
 
         def state(markdown: str):
-            found = page_state(markdown, docs, annotations)
+            found = states[markdown] = page_state(markdown, docs, annotations)
             return None if found is None else (markdown, found, site)
 
-        _remember_render(page, state)
+        def content(markdown: str) -> bytes | None:
+            found = state_content(states.get(markdown))
+            if found is None or self.converting_content is None:
+                return None
+            return repr(markdown).encode() + b"\0" + found + b"\0" + self.converting_content
+
+        _remember_render(page, state, content)
         return page
 
     def on_nav(self, nav, *, config, files):
@@ -363,4 +384,5 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
         finally:
             CACHE.sweep()  # forget what this build did not use: a long serve holds only the current site
             CACHE.building(False)
+            CACHE.disk.trim()  # and the disk, its least recently used entries beyond its limit
             self.written = {}

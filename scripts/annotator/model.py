@@ -3,7 +3,7 @@ hands the build (AnnotatedArticle, Publication)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -189,6 +189,9 @@ class AnnotatedArticle:
     article: Article
     files: tuple[AnnotationFile, ...]
     notes: tuple[AnchoredNote, ...]
+    # A digest of every file it was made from (page, annotation files, policy, record), set by
+    # the pipeline: what the cache keeps values made from it by on disk (cache.Disk); b"": unknown.
+    inputs: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ in every file, so nothing under annotations/ is lost or published half-checked.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 
 from .anchor import anchor_article
 from .article import find_articles, markdown_files, site_views
-from .cache import CACHE, fingerprint, fingerprints, folder_fingerprint
+from .cache import CACHE, file_content, fingerprint, fingerprints, folder_fingerprint
 from .errors import AnnotationError, Problem, ProblemCollector
 from .inputs import check_regular
 from .load import load_folder
@@ -147,14 +148,28 @@ def annotated(article: Article, annotations_dir: Path) -> tuple[AnnotatedArticle
         fingerprint(annotations_dir / RECORD_NAME),
     )
 
+    known: list[bytes | None] = []
+
+    def content() -> bytes | None:  # the bytes of every file it is made from (cache.Disk)
+        folder = annotations_dir / article.slug
+        listed = sorted(folder.iterdir()) if folder.is_dir() and not folder.is_symlink() else [folder]
+        paths = [article.path, *listed, annotations_dir / POLICY_NAME, annotations_dir / RECORD_NAME]
+        files = file_content(paths)
+        known.append(None if files is None else repr(article).encode() + files)
+        return known[-1]
+
     def compute():
         problems = ProblemCollector()
         policy = load_policy_in(annotations_dir, ProblemCollector())
         record = read_record(annotations_dir, ProblemCollector()) if annotations_dir.is_dir() else {}
-        return annotate_article(article, annotations_dir, policy, problems, record), tuple(problems.problems)
+        item = annotate_article(article, annotations_dir, policy, problems, record)
+        made_from = known[0] if known else content()
+        if item is not None and made_from is not None:
+            item = replace(item, inputs=hashlib.sha256(made_from).digest())
+        return item, tuple(problems.problems)
 
     key = ("article", str(annotations_dir), annotations_dir.resolve(), str(article.path), article.slug)
-    return CACHE.get(key, state, compute)
+    return CACHE.get(key, state, compute, content=content)
 
 
 def _outlets_cited(policy: Policy, item: AnnotatedArticle, annotations_dir: Path) -> frozenset[str]:

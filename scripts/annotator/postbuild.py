@@ -219,8 +219,13 @@ class Site:
             return
         dates = self.history(item) if item is not None else None  # ClaimReview's dateModified
         state = (digest, item, dates, self._links_state())
+        content = None if item is not None and not item.inputs else partial(self._made_from, digest, item, dates)
         markers, output, problems, theme_search = CACHE.get(
-            ("complete", str(self.root), page), state, lambda: self._complete(page, text, item), for_later=True
+            ("complete", str(self.root), page),
+            state,
+            lambda: self._complete(page, text, item),
+            for_later=True,
+            content=content,
         )
         self.markers[page] = markers
         self.theme_search = self.theme_search or theme_search
@@ -242,6 +247,15 @@ class Site:
                 self.config.site_name,
             )
         return self._links
+
+    def _made_from(self, *parts) -> bytes:
+        """What a value postbuild makes from parts (and the site's links: _links_state) is made
+        from, as bytes that stay the same from one process to the next: the cache's key on disk.
+        An article is its inputs' digest (AnnotatedArticle.inputs)."""
+        pages, views, trusted, generator, url, name = self._links_state()
+        site = (sorted(pages), views, [(tag, rx.pattern) for tag, rx in trusted.patterns], generator, url, name)
+        shown = [p.inputs if isinstance(p, AnnotatedArticle) else p for p in parts]
+        return repr((shown, site)).encode("utf-8", "backslashreplace")
 
     def _complete(self, page: str, text: str, item: AnnotatedArticle | None) -> tuple[set, str | None, tuple, bool]:
         """(markers, the completed page or None, problems, has the theme's search box) of one
@@ -403,7 +417,13 @@ class Site:
         """A page's search record, read from its HTML again only when its text changed."""
         text = (self.root / page).read_text(encoding="utf-8")
         digest = hashlib.sha256(text.encode()).digest()
-        return CACHE.get(("page-record", page), digest, partial(search.page_record, text, page), for_later=True)
+        return CACHE.get(
+            ("page-record", page),
+            digest,
+            partial(search.page_record, text, page),
+            for_later=True,
+            content=lambda: digest,
+        )
 
     def write_feed(self) -> None:
         """The site's Atom feed of corrections (feed.py), at the site's root."""
@@ -423,6 +443,7 @@ class Site:
                 (item, address, dates),
                 partial(_data, item, address, dates),
                 for_later=True,
+                content=partial(self._made_from, item, address, dates) if item.inputs else None,
             )
             data_files.write(generated.data_path(item.article.slug), data)
             editions.write(generated.download_path(item.article.slug), edition)

@@ -252,11 +252,18 @@ SHARD_KEEPS = {"pagefind-entry.json", "index", "fragment", "filter"}  # a merged
 
 def _write_part(index: kept.Folder, folder: str, records: list[Record], digest: bytes) -> None:
     """One part's index in folder (site-relative): Pagefind's files for these records, from the
-    cache when an earlier build indexed the same records in the same place (a part is indexed
-    by a Pagefind process of its own, so its files depend on its records alone). digest: what
+    cache (in memory, or on disk for a new process) when an earlier build indexed the same
+    records in the same place (a part is indexed by a Pagefind process of its own, so its files
+    depend on its records alone). digest: what
     tells these records from others (the hash of their JSON). Serving, a file already on disk
     with these bytes is left as it is (kept.Folder)."""
-    files = CACHE.get(("pagefind-part", folder), digest, partial(_index_part, folder, records), for_later=True)
+    files = CACHE.get(
+        ("pagefind-part", folder),
+        digest,
+        partial(_index_part, folder, records),
+        for_later=True,
+        content=lambda: digest,  # kept on disk too: a new build indexes only parts it has not
+    )
     for relative, data in files:
         index.write(relative, data)
 
