@@ -1,12 +1,13 @@
-"""kept.py: under `mkdocs serve`, the folders postbuild writes whole survive MkDocs emptying the
-site folder, and a rebuild writes only the files whose bytes changed."""
+"""kept.py: the folders postbuild writes whole survive MkDocs emptying the site folder, and a
+rebuild (under `mkdocs serve`, or a new process by the record kept on disk) writes only the files
+whose bytes changed."""
 
 from __future__ import annotations
 
 import pytest
 
 from annotator import kept
-from annotator.cache import CACHE
+from annotator.cache import CACHE, Disk
 
 
 @pytest.fixture
@@ -68,8 +69,28 @@ def test_a_file_changed_on_disk_since_is_written_again(tmp_path, serving):
     assert (site / "data" / "one.jsonld").read_text() == "first"
 
 
-def test_a_one_off_build_remembers_and_sets_aside_nothing(tmp_path, monkeypatch):
+def test_a_new_process_finds_the_record_an_earlier_one_kept_on_disk(tmp_path, monkeypatch):
+    """`mkdocs build`, then `mkdocs build` again: nothing in memory, the record on disk."""
     monkeypatch.setattr(CACHE, "later_builds", False)
+    monkeypatch.setattr(CACHE, "disk", Disk(tmp_path / "disk"))
+    CACHE.clear()
+    site = tmp_path / "site"
+    site.mkdir()
+    one, two = "data/one.jsonld", "data/two.jsonld"
+    assert sorted(_build(site, {one: "first", two: "second"})) == [one, two]
+    inode = (site / one).stat().st_ino
+    CACHE.clear()  # a new process
+    monkeypatch.setattr(CACHE, "disk", Disk(tmp_path / "disk"))
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    assert _build(site, {one: "first", two: "second, edited"}) == [two]
+    assert (site / one).stat().st_ino == inode and (site / two).read_text() == "second, edited"
+
+
+def test_with_no_record_nothing_is_set_aside(tmp_path, monkeypatch):
+    """No cache on disk (ANNOTATOR_CACHE_DIR=off) and no build before in this process."""
+    monkeypatch.setattr(CACHE, "later_builds", False)
+    monkeypatch.setattr(CACHE, "disk", Disk(None))
     CACHE.clear()
     site = tmp_path / "site"
     site.mkdir()

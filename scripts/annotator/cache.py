@@ -29,6 +29,7 @@ so a changed file can never be answered from memory; a new state replaces the ol
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -38,6 +39,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
+from contextlib import suppress
 from functools import cache, partial, wraps
 from pathlib import Path
 from typing import TypeVar
@@ -108,7 +110,7 @@ class Cache:
         state: Hashable,
         compute: Callable[[], T],
         for_later: bool = False,
-        content: Callable[[], bytes] | None = None,
+        content: Callable[[], bytes | None] | None = None,
     ) -> T:
         """compute()'s value for key, computed again only when state differs from last time. One
         thread computes a key at a time (others asking for it wait for its value); the cache's own
@@ -174,14 +176,17 @@ class Cache:
             found = self._entries.get(key)
         return (found[0], found[2]) if found is not None and found[1] else None
 
-    def by_file(self, function: Callable[[Path], T]) -> Callable[[Path], T]:
-        """function(path), remembered until the file's fingerprint changes (and on disk, by the
-        file's bytes): function must read nothing but that file."""
+    def by_file(self, function: Callable[[Path], T] | None = None, *, on_disk: bool = True):
+        """function(path), remembered until the file's fingerprint changes, and on disk by the
+        file's bytes (function must read nothing but that file). on_disk=False: in memory only,
+        for a value cheaper to compute again than to keep (`@CACHE.by_file(on_disk=False)`)."""
+        if function is None:
+            return partial(self.by_file, on_disk=on_disk)
         name = f"{function.__module__}.{function.__qualname__}"
 
         @wraps(function)
         def cached(path: Path) -> T:
-            content = partial(file_content, [path])  # on disk too, by the file's bytes
+            content = partial(file_content, [path]) if on_disk else None
             return self.get((name, os.path.abspath(path)), fingerprint(path), lambda: function(path), content=content)
 
         return cached
@@ -291,13 +296,15 @@ class Disk:
             return compute()
         path = self.path(key, before)
         try:
-            value = pickle.loads(zlib.decompress(path.read_bytes()))
+            value = _Unpickler(io.BytesIO(zlib.decompress(path.read_bytes()))).load()
         except FileNotFoundError:
             pass
         except Exception:  # noqa: BLE001 (a damaged entry: computed again, and replaced)
-            path.unlink(missing_ok=True)
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
         else:
-            os.utime(path)  # recently used: trim() keeps it
+            with suppress(OSError):  # another build may have trimmed it meanwhile
+                os.utime(path)  # recently used: trim() keeps it
             self.reused += 1
             return value
         value = compute()
@@ -305,21 +312,48 @@ class Disk:
             self._write(path, value)
         return value
 
-    def _write(self, path: Path, value) -> None:
+    def last(self, key: Hashable):
+        """The value last put under key by this engine (any process), or None."""
+        if self.root is None or not self.usable():
+            return None
+        path = self.path(("last", key), b"")
         try:
-            data = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        except Exception:  # noqa: BLE001 (a value pickle cannot keep: it is computed next time)
-            return
-        path.parent.mkdir(mode=0o700, exist_ok=True)
+            value = _Unpickler(io.BytesIO(zlib.decompress(path.read_bytes()))).load()
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 (a damaged entry: as if none)
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+            return None
+        with suppress(OSError):
+            os.utime(path)
+        return value
+
+    def put(self, key: Hashable, value) -> None:
+        """Keep value as key's last (`last`), for a later process."""
+        if self.root is not None and self.usable():
+            self._write(self.path(("last", key), b""), value)
+
+    def _write(self, path: Path, value) -> None:
+        """Keep value at path: pickled and compressed as it is written (in frames: a large page
+        is never held twice in memory), under a temporary name, then renamed (a reader never
+        sees half an entry). Any failure (a value pickle cannot keep, a full disk, the folder
+        gone) leaves nothing: the value is computed next time, and the build goes on."""
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
         try:
-            temporary.write_bytes(data)
-            os.replace(temporary, path)  # whole or not at all: a reader never sees half an entry
-            self.kept += 1
-            if self._total is not None:
-                self._total += len(data)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            with open(temporary, "wb") as file:
+                packed = _Compressed(file)
+                _Pickler(packed, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+                packed.close()
+            os.replace(temporary, path)
+        except Exception:  # noqa: BLE001 (see above)
+            with suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return
+        self.kept += 1
+        if self._total is not None:
+            self._total += packed.size
 
     def trim(self) -> int:
         """Remove the least recently used entries until the folder holds at most 80 % of the
@@ -330,11 +364,12 @@ class Disk:
         if self._total is not None and self._total <= self.limit:
             return 0
         entries = []
-        for folder in os.scandir(self.root):
-            if folder.is_dir(follow_symlinks=False):
-                for entry in os.scandir(folder.path):
-                    info = entry.stat(follow_symlinks=False)
-                    entries.append((info.st_mtime_ns, info.st_size, entry.path))
+        with suppress(OSError):  # another build trimming at once: what is gone is not counted
+            for folder in os.scandir(self.root):
+                if folder.is_dir(follow_symlinks=False):
+                    for entry in os.scandir(folder.path):
+                        info = entry.stat(follow_symlinks=False)
+                        entries.append((info.st_mtime_ns, info.st_size, entry.path))
         total = self._total = sum(size for _, size, _ in entries)
         if total <= self.limit:
             return 0
@@ -342,11 +377,50 @@ class Disk:
         for _, size, path in sorted(entries):
             if total <= self.limit * 0.8:
                 break
-            Path(path).unlink(missing_ok=True)
+            with suppress(OSError):
+                Path(path).unlink(missing_ok=True)
             total -= size
             removed += 1
         self._total = total
         return removed
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a long non-ASCII text as its UTF-8 bytes, encoded here: pickle's own encoding keeps
+    a UTF-8 copy inside the text for as long as it lives (CPython's PyUnicode_AsUTF8AndSize), and
+    the build holds its pages' texts to the end: 0.7 MB more memory an article."""
+
+    def persistent_id(self, obj):
+        if type(obj) is str and len(obj) > 256 and not obj.isascii():
+            return obj.encode("utf-8", "surrogatepass")
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid):
+        if type(pid) is not bytes:
+            raise pickle.UnpicklingError("not an entry of this cache")
+        return pid.decode("utf-8", "surrogatepass")
+
+
+class _Compressed:
+    """A file pickle writes to, compressed on the way (zlib, fast level)."""
+
+    def __init__(self, file):
+        self.file, self.size = file, 0
+        self._zlib = zlib.compressobj(1)
+
+    def write(self, data) -> int:
+        self._put(self._zlib.compress(data))
+        return len(data)
+
+    def close(self) -> None:
+        self._put(self._zlib.flush())
+
+    def _put(self, data: bytes) -> None:
+        if data:
+            self.file.write(data)
+            self.size += len(data)
 
 
 @cache

@@ -1,19 +1,23 @@
 """Folders of the site that postbuild writes whole (the search index, the data files, the
-one-file editions), kept between the builds of `mkdocs serve`.
+one-file editions), and the pages it derives, kept from one build to the next.
 
-MkDocs empties the site folder before every build, so each rebuild would write them all again:
+MkDocs empties the site folder before every build, so each build would write them all again:
 at 200 articles, 18,000 search files and 400 data files and editions (some 170 MB) for an edit to
-one note. Instead, before the folder is emptied, each such folder is set aside under a hidden
-name (MkDocs leaves dot entries alone: `set_aside`), and the next build takes it back
-(`Folder`): a file whose bytes are those written last time, and which is unchanged on disk since
-(by fingerprint), is left as it is; any other is written; a file no longer wanted is removed.
+one note, or for none. Instead, before the folder is emptied, each such folder is set aside under
+a hidden name (MkDocs leaves dot entries alone: `set_aside`), and the build takes it back
+(`Folder`): a file whose bytes are those written last time (by digest), and which is unchanged
+on disk since (by fingerprint), is left as it is; any other is written; a file no longer wanted
+is removed. Derived pages sit beside MkDocs' own, so each gets a second, hidden name instead
+(`Pages`, a hard link), and its name back when unchanged.
 
-What was written is remembered in the one cache (`CACHE`), and only when a build follows in this
-process (`CACHE.later_builds`): a one-off build keeps nothing, and sets nothing aside.
+What was written (each file's digest and fingerprint) is remembered in the one cache (`CACHE`):
+in memory while a build follows in this process (`mkdocs serve`), and on disk (`Disk.put`), so a
+new process (`mkdocs build` again) finds it too. Without a record, nothing is set aside.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import shutil
@@ -26,19 +30,49 @@ PREFIX = ".annotator-kept-"  # hidden: MkDocs' clean_directory leaves dot entrie
 PAGES = f"{PREFIX}pages"  # second names of the pages Pages wrote
 
 
+def _mark(path: Path) -> tuple:
+    """What tells a file's bytes changed, under any name (a hard link shares it): its fingerprint
+    without the path (modification time, size, inode, mode)."""
+    return fingerprint_now(path)[1:]
+
+
 def _same(one: tuple, other: tuple) -> bool:
-    """Two fingerprints of one file's bytes, under any name (a hard link shares all but the path)."""
-    return one[1] is not None and one[1:] == other[1:]
+    return one[0] is not None and one == other
 
 
-def _pages_record(site: Path) -> dict[str, tuple[object, tuple]]:
-    """{site-relative page: (what was written, its fingerprint after writing)}."""
-    return CACHE.previous(("kept-pages", str(site))) or {}
+def _pages_record(site: Path) -> dict[str, tuple[bytes, tuple]]:
+    """{site-relative page: (digest of what was written, its mark after writing)}."""
+    return _last(("kept-pages", str(site)))
 
 
-def _record(site: Path) -> dict[str, dict[str, tuple[object, tuple]]]:
-    """{folder: {site-relative path: (what was written, its fingerprint after writing)}}."""
-    return CACHE.previous(("kept", str(site))) or {}
+def _record(site: Path) -> dict[str, dict[str, tuple[bytes, tuple]]]:
+    """{folder: {site-relative path: (digest of what was written, its mark after writing)}}."""
+    return _last(("kept", str(site)))
+
+
+_ON_DISK: dict[tuple, dict] = {}  # each record as this process last read or put it on disk
+
+
+def _last(key: tuple) -> dict:
+    """The last record under key: this process's, else one an earlier process left on disk."""
+    found = CACHE.previous(key)
+    if found is None:
+        found = _ON_DISK[key] = CACHE.disk.last(key) or {}
+    return found
+
+
+def _remember(key: tuple, record: dict) -> None:
+    """Keep record as key's last: in memory while a build follows in this process, and on disk
+    unless it is there already (a build that changed nothing writes nothing)."""
+    if CACHE.later_builds:
+        CACHE.get(key, record, lambda: record, for_later=True)
+    if _ON_DISK.get(key) != record:
+        CACHE.disk.put(key, record)
+        _ON_DISK[key] = record
+
+
+def _digest(data: str | bytes) -> bytes:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).digest()
 
 
 def set_aside(site: Path) -> None:
@@ -54,7 +88,7 @@ def set_aside(site: Path) -> None:
     _remove(aside)
     for page, (_, written) in _pages_record(site).items():
         here = site / page
-        if _same(fingerprint_now(here), written):
+        if _same(_mark(here), written):
             (aside / page).parent.mkdir(parents=True, exist_ok=True)
             os.link(here, aside / page)
 
@@ -64,8 +98,7 @@ def discard(site: Path, folder: str) -> None:
     _remove(site / f"{PREFIX}{folder}")
     record = _record(site)
     if folder in record:
-        rest = {k: v for k, v in record.items() if k != folder}
-        CACHE.get(("kept", str(site)), rest, lambda: rest, for_later=True)
+        _remember(("kept", str(site)), {k: v for k, v in record.items() if k != folder})
 
 
 def _remove(path: Path) -> None:
@@ -105,8 +138,8 @@ class Folder:
         if relative.startswith("/") or ".." in parts or len(parts) < 2 or parts[0] != self.folder:
             raise ValueError(f"refusing to write {relative!r} in {self.folder}/")
         target = self.site / relative
-        before = self.on_disk.get(relative)
-        if before is not None and before[0] == data and _same(fingerprint_now(target), before[1]):
+        before, digest = self.on_disk.get(relative), _digest(data)
+        if before is not None and before[0] == digest and _same(_mark(target), before[1]):
             self.written[relative] = before
             return
         if target.parent not in self.made:  # each folder checked once: no link leads out of the site
@@ -115,8 +148,7 @@ class Folder:
         if target.is_symlink():
             target.unlink()
         target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        if CACHE.later_builds:
-            self.written[relative] = (data, fingerprint_now(target))
+        self.written[relative] = (digest, _mark(target))
 
     def finish(self) -> None:
         """Remove what the last build wrote and this one did not, and remember what is there."""
@@ -126,25 +158,23 @@ class Folder:
             while path.parent != self.site and path.parent.is_dir() and not any(path.parent.iterdir()):
                 path = path.parent
                 path.rmdir()
-        if CACHE.later_builds:
-            record = {**_record(self.site), self.folder: self.written}  # unchanged: the same record
-            CACHE.get(("kept", str(self.site)), record, lambda: record, for_later=True)
+        _remember(("kept", str(self.site)), {**_record(self.site), self.folder: self.written})
 
 
 class Pages:
     """Pages postbuild writes one by one beside MkDocs' own (the per-article pages it derives):
-    serving, a page whose bytes are those written last time is given back its name from the
-    link set_aside made (unchanged since, by fingerprint), instead of being written again."""
+    a page whose bytes are those written last time is given back its name from the link
+    set_aside made (unchanged since, by fingerprint), instead of being written again."""
 
     def __init__(self, site: Path):
         self.site, self.aside = site, site / PAGES
         self.on_disk = _pages_record(site)
-        self.written: dict[str, tuple[object, tuple]] = {}
+        self.written: dict[str, tuple[bytes, tuple]] = {}
 
     def write(self, page: str, path: Path, text: str) -> None:
         """Write text at path (the page's place in the site, already checked to be inside it)."""
-        before = self.on_disk.get(page)
-        if before is not None and before[0] == text and _same(fingerprint_now(self.aside / page), before[1]):
+        before, digest = self.on_disk.get(page), _digest(text)
+        if before is not None and before[0] == digest and _same(_mark(self.aside / page), before[1]):
             if path.is_symlink() or path.exists():
                 path.unlink()
             os.link(self.aside / page, path)
@@ -153,11 +183,8 @@ class Pages:
         if path.is_symlink() or path.exists():  # never write through a second name
             path.unlink()
         path.write_text(text, encoding="utf-8")
-        if CACHE.later_builds:
-            self.written[page] = (text, fingerprint_now(path))
+        self.written[page] = (digest, _mark(path))
 
     def finish(self) -> None:
         _remove(self.aside)
-        if CACHE.later_builds:
-            written = self.written
-            CACHE.get(("kept-pages", str(self.site)), written, lambda: written, for_later=True)
+        _remember(("kept-pages", str(self.site)), self.written)

@@ -28,7 +28,9 @@ DELIMITER = "---"
 _KEY_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:|^#|^-\s|^\s|^$")  # what a YAML block's line can look like
 
 
-@CACHE.by_file
+# Not on disk: an article's checked notes are (pipeline.annotated), and an unchanged article
+# never reads its files; a file read again costs less than the thousands of entries kept.
+@CACHE.by_file(on_disk=False)
 def load_file(path: Path) -> AnnotationFile:
     """Parse one annotation file; raise AnnotationError with every problem found."""
     problems = ProblemCollector()

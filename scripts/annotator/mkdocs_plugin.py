@@ -6,9 +6,9 @@ plugin only wires MkDocs' build events to the same core calls `scripts/build` ru
     on_startup    remember whether this is `mkdocs serve` (a preview shows problems, not fails)
     on_config     read MkDocs' parsed config once (siteconfig.from_mkdocs); give the extension
                   absolute folders, adding it to markdown_extensions if the config did not
-    on_pre_build  serving: set the folders postbuild writes whole (search index, data,
-                  editions) aside before the site folder is emptied, so an edit writes again
-                  only the files it changed (kept.set_aside)
+    on_pre_build  set the folders postbuild writes whole (search index, data, editions) and the
+                  pages it derives aside before the site folder is emptied, so a build writes
+                  again only the files that changed (kept.set_aside)
     on_files      check every page and annotation before any page is read
     on_pre_page   a page (an article, or one with generated sections) whose Markdown, notes
                   and settings are those of an earlier build takes that build's converted HTML
@@ -244,16 +244,17 @@ class AnnotatorPlugin(BasePlugin[AnnotatorConfig]):
 
     def on_pre_build(self, *, config):
         """A build starts: each file is looked at once until it ends (cache.Cache.building).
-        Serving: the folders postbuild writes whole (search index, data, editions) are set aside
-        before MkDocs empties the site folder, so this build writes again only the files an
-        edit changed (kept.set_aside)."""
+        The folders postbuild writes whole (search index, data, editions) and the pages it
+        derives are set aside before MkDocs empties the site folder, so this build writes again
+        only the files that changed since the last (in this process or, by the record the cache
+        keeps on disk, another: kept.set_aside)."""
         if not self.config.enabled:
             return
         from .cache import CACHE
 
         CACHE.building(True)
         self.written = {}
-        if self.config.postbuild and self.serving:
+        if self.config.postbuild:
             from .kept import set_aside
 
             set_aside(Path(config.site_dir))
