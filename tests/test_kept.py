@@ -151,3 +151,14 @@ def test_pages_beside_mkdocs_own_are_linked_back_when_unchanged(tmp_path, servin
     (site / kept.PAGES / "claims-a.html").write_text("<p>tampered</p>")
     build(texts)
     assert (site / "claims-a.html").read_text() == "<p>a</p>"  # changed since: written again
+
+
+def test_nothing_set_aside_stays_after_a_build(tmp_path, serving):
+    site = tmp_path / "site"
+    site.mkdir()
+    _build(site, {"data/one.jsonld": "first"})
+    kept.set_aside(site)
+    _empty_as_mkdocs_does(site)
+    assert list(site.glob(f"{kept.PREFIX}*"))  # set aside, and this build writes no data folder
+    kept.tidy(site)
+    assert not list(site.iterdir())

@@ -101,6 +101,12 @@ def discard(site: Path, folder: str) -> None:
         _remember(("kept", str(site)), {k: v for k, v in record.items() if k != folder})
 
 
+def tidy(site: Path) -> None:
+    """After a build: remove whatever is still set aside (a folder no step took back)."""
+    for entry in site.glob(f"{PREFIX}*"):
+        _remove(entry)
+
+
 def _remove(path: Path) -> None:
     if path.is_symlink() or path.is_file():
         path.unlink()

@@ -473,6 +473,7 @@ def postbuild(
     built.write_search()
     built.write_data()
     built.write_feed()
+    kept.tidy(site)  # nothing set aside stays hidden in the published folder
     built.problems.raise_if_any()
     return built
 
