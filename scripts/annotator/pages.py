@@ -18,7 +18,10 @@ from __future__ import annotations
 import copy
 import xml.etree.ElementTree as etree
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
+from pathlib import PurePath
 
 from .article import VIEWS
 from .cache import CACHE
@@ -259,23 +262,49 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
     )
 
 
-def article_view(name: str, item: AnnotatedArticle, inputs, make) -> tuple[str, str, etree.Element]:
-    """One article's derived page (file name, title, section), made by make() again only when
-    the article or the other inputs changed: an edit to one article makes one page again. The
-    section is shared between builds and must not be changed (postbuild only serializes it)."""
-    return CACHE.get(("view", name, item.article.slug), (item, inputs), make)
+@dataclass(frozen=True)
+class View:
+    """One derived page: its file name and title, and its section, made when first asked
+    (`section()`; shared between builds: never changed, postbuild only serializes it).
+    made_from: what the section is made from, as bytes that are the same in any process (the
+    cache's key on disk for the page made from it: a page found there needs no section), or None."""
+
+    filename: str
+    title: str
+    made_from: bytes | None
+    make: Callable[[], etree.Element] = field(compare=False, repr=False)
+
+    def section(self) -> etree.Element:
+        return self.make()
 
 
-def claims_views(publication: Publication) -> list[tuple[str, str, etree.Element]]:
-    """(file name, title, section) of each article's own Claims page."""
+def article_view(name: str, item: AnnotatedArticle, inputs, filename: str, title: str, make) -> View:
+    """One article's derived page, whose section make() makes again only when the article or
+    the other inputs changed: an edit to one article makes one section again."""
+    made_from = repr((name, item.inputs, _stable(inputs))).encode("utf-8", "backslashreplace") if item.inputs else None
+    section = partial(CACHE.get, ("view", name, item.article.slug), (item, inputs), make)
+    return View(filename, title, made_from, section)
+
+
+def _stable(value):
+    """value with its sets sorted and its paths as text: a repr that is the same in any process."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(_stable(v) for v in value)
+    if isinstance(value, (tuple, list)):
+        return tuple(_stable(v) for v in value)
+    return str(value) if isinstance(value, PurePath) else value
+
+
+def claims_views(publication: Publication) -> list[View]:
+    """Each article's own Claims page."""
     links = Links(publication)
 
-    def view(i: AnnotatedArticle) -> tuple[str, str, etree.Element]:
-        section = _wrap("claims", claims_section(i, links, publication.views))
-        return f"claims-{i.article.slug}.html", f"Claims: {i.article.title}", section
+    def view(i: AnnotatedArticle) -> View:
+        section = partial(lambda i: _wrap("claims", claims_section(i, links, publication.views)), i)
+        inputs = (publication.docs, publication.views)
+        return article_view("claims", i, inputs, f"claims-{i.article.slug}.html", f"Claims: {i.article.title}", section)
 
-    inputs = (publication.docs, publication.views)
-    return [article_view("claims", i, inputs, lambda i=i: view(i)) for i in publication.articles]
+    return [view(i) for i in publication.articles]
 
 
 def _newest_first(articles) -> list[AnnotatedArticle]:
@@ -426,21 +455,20 @@ def sources_index(publication: Publication, links: Links, page: int = 1) -> etre
     return section
 
 
-def sources_views(publication: Publication) -> list[tuple[str, str, etree.Element]]:
-    """(file name, title, section) of each derived Sources page: the index's later pages, and
-    each article's own sources."""
+def sources_views(publication: Publication) -> list[View]:
+    """Each derived Sources page: the index's later pages, and each article's own sources."""
     links = Links(publication)
     views = []
     pages = -(-len(unique_sources(publication.articles)) // SOURCES_PER_PAGE)
     for number in range(2, pages + 1):
 
-        def index_page(number=number) -> tuple[str, str, etree.Element]:
-            section = _wrap("sources", sources_index(publication, links, number))
-            return f"sources-page-{number}.html", f"Sources, page {number}", section
+        def index_page(number=number) -> etree.Element:
+            return _wrap("sources", sources_index(publication, links, number))
 
-        views.append(CACHE.get(("view", "sources-index", number), listing(publication), index_page))
+        section = partial(CACHE.get, ("view", "sources-index", number), listing(publication), index_page)
+        views.append(View(f"sources-page-{number}.html", f"Sources, page {number}", None, section))
 
-    def view(item: AnnotatedArticle) -> tuple[str, str, etree.Element]:
+    def section(item: AnnotatedArticle) -> etree.Element:
         sources = ordered_sources([item])
         body = element(
             "div",
@@ -457,9 +485,11 @@ def sources_views(publication: Publication) -> list[tuple[str, str, etree.Elemen
             element("p", None, "Each source's excerpt, and what it says of the claim, is in the notes that cite it."),
             *sources_list(sources, links, several=False, excerpts=False),
         )
-        return f"sources-{item.article.slug}.html", f"Sources: {item.article.title}", _wrap("sources", body)
+        return _wrap("sources", body)
 
-    views += [article_view("sources", i, publication.docs, lambda i=i: view(i)) for i in publication.articles]
+    for i in publication.articles:
+        filename, title = f"sources-{i.article.slug}.html", f"Sources: {i.article.title}"
+        views.append(article_view("sources", i, publication.docs, filename, title, partial(section, i)))
     return views
 
 
@@ -697,15 +727,16 @@ def corrections_section(item: AnnotatedArticle, links: Links, history: ArticleHi
     return body
 
 
-def corrections_views(publication: Publication, histories) -> list[tuple[str, str, etree.Element]]:
-    """(file name, title, section) of each article's corrections page; histories: slug -> ArticleHistory."""
+def corrections_views(publication: Publication, histories) -> list[View]:
+    """Each article's corrections page; histories: slug -> ArticleHistory."""
     links = Links(publication)
 
-    def view(i: AnnotatedArticle, history: ArticleHistory) -> tuple[str, str, etree.Element]:
-        section = _wrap("corrections", corrections_section(i, links, history))
-        return f"corrections-{i.article.slug}.html", f"Corrections: {i.article.title}", section
+    def section(i: AnnotatedArticle, history: ArticleHistory) -> etree.Element:
+        return _wrap("corrections", corrections_section(i, links, history))
 
-    return [
-        article_view("corrections", i, (publication.docs, h), lambda i=i, h=h: view(i, h))
-        for i, h in ((i, histories(i)) for i in publication.articles)
-    ]
+    views = []
+    for i in publication.articles:
+        filename, title, history = f"corrections-{i.article.slug}.html", f"Corrections: {i.article.title}", histories(i)
+        made = partial(section, i, history)
+        views.append(article_view("corrections", i, (publication.docs, history), filename, title, made))
+    return views

@@ -325,7 +325,7 @@ class Site:
         if corrections is not None:  # the corrections pages take the Claims page's shell, or else the Sources page's
             kinds += (("corrections", lambda p: pages.corrections_views(p, self.history)),)
             shells["corrections"] = shells[corrections]
-        made: list[tuple[str, tuple, partial]] = []
+        made: list[tuple[str, tuple, partial, bytes | None]] = []
         for name, views in kinds:
             if name not in shells:
                 continue
@@ -339,25 +339,30 @@ class Site:
             if name == "corrections":  # the corrections come from git too: its state is the histories'
                 inputs = (self.publication, tuple(self.history(item) for item in self.publication.articles))
             listed = CACHE.get(("views", name), inputs, lambda views=views: list(views(self.publication)))
-            for filename, title, section in listed:
-                page = posixpath.join(posixpath.dirname(shell), filename)
-                if fresh:
-                    state = (digest, section, title, self.config.site_name)
-                    derive = partial(self._derive, text, shell_section, section, title, name == "corrections")
-                    made.append((page, state, derive))
-                self.views[f"{name}/{filename}"] = page
+            for view in listed:
+                page = posixpath.join(posixpath.dirname(shell), view.filename)
+                if fresh:  # what the page is made from: the view's inputs if it says them, else its section
+                    alone = name == "corrections"
+                    parts = (digest, view.made_from or view.section(), view.title, self.config.site_name)
+                    derive = partial(self._derive, text, shell_section, view.section, view.title, alone)
+                    made_from = None  # on disk too, when the view says what it is made from
+                    if view.made_from is not None:
+                        made_from = repr((*parts, shell_section, alone)).encode("utf-8", "backslashreplace")
+                    made.append((page, parts, derive, made_from))
+                self.views[f"{name}/{view.filename}"] = page
                 if page not in self.page_set:
                     self.pages.append(page)
                     self.page_set.add(page)
         # Once every view is known (a page's links may point to any), each is derived and
         # completed in memory, and written once (serving: linked back if unchanged, kept.Pages).
-        for page, state, derive in made:
-            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True)
+        for page, state, derive, made_from in made:
+            content = (lambda made_from=made_from: made_from) if made_from is not None else None
+            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True, content=content)
             self.complete(page, output)
         self.derived.finish()
 
     def _derive(self, text: str, name: str, section, title: str, alone: bool = False) -> str:
-        """The shell page with its section replaced; alone: with what the shell's page wrote
+        """The shell page with its section replaced by section(); alone: with what the shell's page wrote
         before the section removed too (a corrections page is not the Claims page it is made from)."""
         built = BuiltPage(text)
         node = built.section(name)
@@ -367,7 +372,7 @@ class Site:
                 previous = before.prev
                 before.decompose()
                 before = previous
-        node.replace_with(body_fragment(to_html_string(section))[0])
+        node.replace_with(body_fragment(to_html_string(section()))[0])
         if alone:  # the theme's "Skip to content" pointed at the shell's heading: point it at ours
             heading = built.tree.css_first(f"[{SECTION}] h1[id]")
             for skip in built.tree.css("a.md-skip"):
