@@ -266,13 +266,16 @@ def claims_index(publication: Publication, links: Links) -> etree.Element:
 class View:
     """One derived page: its file name and title, and its section, made when first asked
     (`section()`; shared between builds: never changed, postbuild only serializes it).
-    made_from: what the section is made from, as bytes that are the same in any process (the
-    cache's key on disk for the page made from it: a page found there needs no section), or None."""
+    state: what the section is made from (equal while unchanged, for the cache in memory);
+    made_from(): the same as bytes that are the same in any process (the cache's key on disk for
+    the page made from it: a page found there needs no section), or None. Asked only when the
+    page is not in memory: a serve rebuild lists every view, and makes few."""
 
     filename: str
     title: str
-    made_from: bytes | None
+    state: tuple
     make: Callable[[], etree.Element] = field(compare=False, repr=False)
+    made_from: Callable[[], bytes | None] = field(compare=False, repr=False, default=lambda: None)
 
     def section(self) -> etree.Element:
         return self.make()
@@ -281,9 +284,12 @@ class View:
 def article_view(name: str, item: AnnotatedArticle, inputs, filename: str, title: str, make) -> View:
     """One article's derived page, whose section make() makes again only when the article or
     the other inputs changed: an edit to one article makes one section again."""
-    made_from = repr((name, item.inputs, _stable(inputs))).encode("utf-8", "backslashreplace") if item.inputs else None
+
+    def made_from() -> bytes | None:
+        return repr((name, item.inputs, _stable(inputs))).encode("utf-8", "backslashreplace") if item.inputs else None
+
     section = partial(CACHE.get, ("view", name, item.article.slug), (item, inputs), make)
-    return View(filename, title, made_from, section)
+    return View(filename, title, (name, item, inputs), section, made_from)
 
 
 def _stable(value):
@@ -465,8 +471,9 @@ def sources_views(publication: Publication) -> list[View]:
         def index_page(number=number) -> etree.Element:
             return _wrap("sources", sources_index(publication, links, number))
 
-        section = partial(CACHE.get, ("view", "sources-index", number), listing(publication), index_page)
-        views.append(View(f"sources-page-{number}.html", f"Sources, page {number}", None, section))
+        listed = listing(publication)
+        section = partial(CACHE.get, ("view", "sources-index", number), listed, index_page)
+        views.append(View(f"sources-page-{number}.html", f"Sources, page {number}", (number, listed), section))
 
     def section(item: AnnotatedArticle) -> etree.Element:
         sources = ordered_sources([item])

@@ -325,7 +325,7 @@ class Site:
         if corrections is not None:  # the corrections pages take the Claims page's shell, or else the Sources page's
             kinds += (("corrections", lambda p: pages.corrections_views(p, self.history)),)
             shells["corrections"] = shells[corrections]
-        made: list[tuple[str, tuple, partial, bytes | None]] = []
+        made: list[tuple[str, tuple, partial, partial]] = []
         for name, views in kinds:
             if name not in shells:
                 continue
@@ -341,14 +341,12 @@ class Site:
             listed = CACHE.get(("views", name), inputs, lambda views=views: list(views(self.publication)))
             for view in listed:
                 page = posixpath.join(posixpath.dirname(shell), view.filename)
-                if fresh:  # what the page is made from: the view's inputs if it says them, else its section
+                if fresh:
                     alone = name == "corrections"
-                    parts = (digest, view.made_from or view.section(), view.title, self.config.site_name)
+                    state = (digest, view.state, view.title, self.config.site_name)
                     derive = partial(self._derive, text, shell_section, view.section, view.title, alone)
-                    made_from = None  # on disk too, when the view says what it is made from
-                    if view.made_from is not None:
-                        made_from = repr((*parts, shell_section, alone)).encode("utf-8", "backslashreplace")
-                    made.append((page, parts, derive, made_from))
+                    made_from = partial(self._view_made_from, view, digest, shell_section, alone)
+                    made.append((page, state, derive, made_from))
                 self.views[f"{name}/{view.filename}"] = page
                 if page not in self.page_set:
                     self.pages.append(page)
@@ -356,10 +354,17 @@ class Site:
         # Once every view is known (a page's links may point to any), each is derived and
         # completed in memory, and written once (serving: linked back if unchanged, kept.Pages).
         for page, state, derive, made_from in made:
-            content = (lambda made_from=made_from: made_from) if made_from is not None else None
-            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True, content=content)
+            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True, content=made_from)
             self.complete(page, output)
         self.derived.finish()
+
+    def _view_made_from(self, view: pages.View, digest: bytes, name: str, alone: bool) -> bytes | None:
+        """What a derived page is made from, as bytes (the cache's key on disk), if its view says."""
+        made_from = view.made_from()
+        if made_from is None:
+            return None
+        parts = (digest, made_from, view.title, self.config.site_name, name, alone)
+        return repr(parts).encode("utf-8", "backslashreplace")
 
     def _derive(self, text: str, name: str, section, title: str, alone: bool = False) -> str:
         """The shell page with its section replaced by section(); alone: with what the shell's page wrote
