@@ -143,6 +143,7 @@ class Site:
         self.done: set[str] = set()  # pages completed
         self.derived = kept.Pages(site)  # the per-article pages derive_views writes
         self._links: tuple | None = None  # set once the views are derived (_links_state)
+        self._site_made_from: bytes | None = None  # the same as bytes, for the cache on disk (_completed_from)
         self._histories: dict[str, history.ArticleHistory] = {}
         self.theme_search = False  # whether any page has the theme's search box
         for item in publication.articles:
@@ -219,7 +220,7 @@ class Site:
             return
         dates = self.history(item) if item is not None else None  # ClaimReview's dateModified
         state = (digest, item, dates, self._links_state())
-        content = None if item is not None and not item.inputs else partial(self._made_from, digest, item, dates)
+        content = None if item is not None and not item.inputs else partial(self._completed_from, digest, item, dates)
         markers, output, problems, theme_search = CACHE.get(
             ("complete", str(self.root), page),
             state,
@@ -248,14 +249,14 @@ class Site:
             )
         return self._links
 
-    def _made_from(self, *parts) -> bytes:
-        """What a value postbuild makes from parts (and the site's links: _links_state) is made
-        from, as bytes that stay the same from one process to the next: the cache's key on disk.
-        An article is its inputs' digest (AnnotatedArticle.inputs)."""
-        pages, views, trusted, generator, url, name = self._links_state()
-        site = (sorted(pages), views, [(tag, rx.pattern) for tag, rx in trusted.patterns], generator, url, name)
-        shown = [p.inputs if isinstance(p, AnnotatedArticle) else p for p in parts]
-        return repr((shown, site)).encode("utf-8", "backslashreplace")
+    def _completed_from(self, *parts) -> bytes:
+        """What a completed page is made from (parts, and the site's links: _links_state), as
+        bytes that stay the same from one process to the next: the cache's key on disk."""
+        if self._site_made_from is None:  # once per build: the links state is too
+            pages, views, trusted, generator, url, name = self._links_state()
+            site = (sorted(pages), views, [(tag, rx.pattern) for tag, rx in trusted.patterns], generator, url, name)
+            self._site_made_from = repr(site).encode("utf-8", "backslashreplace")
+        return _made_from(*parts) + b"\0" + self._site_made_from
 
     def _complete(self, page: str, text: str, item: AnnotatedArticle | None) -> tuple[set, str | None, tuple, bool]:
         """(markers, the completed page or None, problems, has the theme's search box) of one
@@ -453,7 +454,7 @@ class Site:
                 (item, address, dates),
                 partial(_data, item, address, dates),
                 for_later=True,
-                content=partial(self._made_from, item, address, dates) if item.inputs else None,
+                content=partial(_made_from, item, address, dates) if item.inputs else None,
             )
             data_files.write(generated.data_path(item.article.slug), data)
             editions.write(generated.download_path(item.article.slug), edition)
@@ -510,6 +511,13 @@ def _article_records(item: AnnotatedArticle, page: str) -> tuple[search.Record, 
 def _scan_markers(text: str) -> tuple[set[str], bool]:
     built = BuiltPage(text)
     return built.markers, built.theme_search
+
+
+def _made_from(*parts) -> bytes:
+    """parts as bytes that stay the same from one process to the next (the cache's key on disk);
+    an article is its inputs' digest (AnnotatedArticle.inputs)."""
+    shown = [p.inputs if isinstance(p, AnnotatedArticle) else p for p in parts]
+    return repr(shown).encode("utf-8", "backslashreplace")
 
 
 def _data(item: AnnotatedArticle, address: str, dates: history.ArticleHistory) -> tuple[str, str]:
