@@ -39,8 +39,37 @@ def test_other_content_another_key_or_another_engine_is_computed(tmp_path, monke
     assert len(calls) == 4
 
 
-def test_the_engine_is_its_code_and_libraries():
-    assert cache.engine() == cache.engine() and len(cache.engine()) == 32
+def test_the_engine_is_its_code_and_libraries(tmp_path, monkeypatch):
+    """engine() digests the package's files and the installed distributions: changing either
+    changes it (its cached value is for one process; __wrapped__ works it out again)."""
+    package = tmp_path / "annotator"
+    package.mkdir()
+    (package / "cache.py").write_text("code")
+    monkeypatch.setattr(cache, "__file__", str(package / "cache.py"))
+    first = cache.engine.__wrapped__()
+    assert first == cache.engine.__wrapped__()
+    (package / "cache.py").write_text("changed code")
+    changed = cache.engine.__wrapped__()
+    assert changed != first
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda: [])
+    assert cache.engine.__wrapped__() != changed
+
+
+def test_made_from_is_the_same_in_any_process():
+    """Sets are sorted: a value's key on disk does not follow Python's per-process string hashing."""
+    import subprocess
+    import sys
+
+    code = "from annotator.model import made_from; print(made_from(frozenset('abcdefgh'), ('x', {'k'})).hex())"
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1 and len(keys.pop()) > 10
 
 
 def test_a_value_whose_inputs_changed_while_computing_is_not_kept(tmp_path):

@@ -18,6 +18,13 @@ def serving(monkeypatch):
     CACHE.clear()
 
 
+@pytest.fixture
+def site(tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    return folder
+
+
 def _empty_as_mkdocs_does(site):
     """MkDocs' clean_directory: every entry but the hidden ones."""
     for entry in site.iterdir():
@@ -35,9 +42,7 @@ def _build(site, files: dict[str, str]) -> list[str]:
     return [r for r in files if r not in folder.on_disk or folder.written.get(r) is not folder.on_disk[r]]
 
 
-def test_a_rebuild_writes_only_what_changed_and_removes_what_is_gone(tmp_path, serving):
-    site = tmp_path / "site"
-    site.mkdir()
+def test_a_rebuild_writes_only_what_changed_and_removes_what_is_gone(site, serving):
     one, two = "data/one.jsonld", "data/two.jsonld"
     texts = {one: "first", two: "second"}
     assert sorted(_build(site, texts)) == [one, two]
@@ -58,9 +63,7 @@ def test_a_rebuild_writes_only_what_changed_and_removes_what_is_gone(tmp_path, s
     assert not any(p.name.startswith(".") for p in site.iterdir())
 
 
-def test_a_file_changed_on_disk_since_is_written_again(tmp_path, serving):
-    site = tmp_path / "site"
-    site.mkdir()
+def test_a_file_changed_on_disk_since_is_written_again(site, serving):
     _build(site, {"data/one.jsonld": "first"})
     kept.set_aside(site)
     _empty_as_mkdocs_does(site)
@@ -69,13 +72,11 @@ def test_a_file_changed_on_disk_since_is_written_again(tmp_path, serving):
     assert (site / "data" / "one.jsonld").read_text() == "first"
 
 
-def test_a_new_process_finds_the_record_an_earlier_one_kept_on_disk(tmp_path, monkeypatch):
+def test_a_new_process_finds_the_record_an_earlier_one_kept_on_disk(site, tmp_path, monkeypatch):
     """`mkdocs build`, then `mkdocs build` again: nothing in memory, the record on disk."""
     monkeypatch.setattr(CACHE, "later_builds", False)
     monkeypatch.setattr(CACHE, "disk", Disk(tmp_path / "disk"))
     CACHE.clear()
-    site = tmp_path / "site"
-    site.mkdir()
     one, two = "data/one.jsonld", "data/two.jsonld"
     assert sorted(_build(site, {one: "first", two: "second"})) == [one, two]
     inode = (site / one).stat().st_ino
@@ -87,30 +88,25 @@ def test_a_new_process_finds_the_record_an_earlier_one_kept_on_disk(tmp_path, mo
     assert (site / one).stat().st_ino == inode and (site / two).read_text() == "second, edited"
 
 
-def test_with_no_record_nothing_is_set_aside(tmp_path, monkeypatch):
+def test_with_no_record_nothing_is_set_aside(site, monkeypatch):
     """No cache on disk (ANNOTATOR_CACHE_DIR=off) and no build before in this process."""
     monkeypatch.setattr(CACHE, "later_builds", False)
     monkeypatch.setattr(CACHE, "disk", Disk(None))
     CACHE.clear()
-    site = tmp_path / "site"
-    site.mkdir()
     _build(site, {"data/one.jsonld": "first"})
     kept.set_aside(site)
     assert (site / "data" / "one.jsonld").is_file() and not list(site.glob(".*"))
 
 
 @pytest.mark.parametrize("relative", ["data/../escape.txt", "/data/x", "other/x", "data"])
-def test_a_path_outside_the_folder_is_refused(tmp_path, serving, relative):
-    site = tmp_path / "site"
-    site.mkdir()
+def test_a_path_outside_the_folder_is_refused(site, serving, relative):
     folder = kept.Folder(site, "data", fresh=False)
     with pytest.raises(ValueError):
         folder.write(relative, "x")
 
 
-def test_a_link_out_of_the_site_is_not_followed(tmp_path, serving):
-    site, outside = tmp_path / "site", tmp_path / "outside"
-    site.mkdir()
+def test_a_link_out_of_the_site_is_not_followed(site, tmp_path, serving):
+    outside = tmp_path / "outside"
     outside.mkdir()
     (site / "data").symlink_to(outside, target_is_directory=True)
     with pytest.raises(ValueError):
@@ -124,9 +120,7 @@ def test_a_link_out_of_the_site_is_not_followed(tmp_path, serving):
     assert not list(outside.iterdir())
 
 
-def test_pages_beside_mkdocs_own_are_linked_back_when_unchanged(tmp_path, serving):
-    site = tmp_path / "site"
-    site.mkdir()
+def test_pages_beside_mkdocs_own_are_linked_back_when_unchanged(site, serving):
 
     def build(texts: dict[str, str]) -> None:
         pages = kept.Pages(site)
@@ -153,9 +147,7 @@ def test_pages_beside_mkdocs_own_are_linked_back_when_unchanged(tmp_path, servin
     assert (site / "claims-a.html").read_text() == "<p>a</p>"  # changed since: written again
 
 
-def test_nothing_set_aside_stays_after_a_build(tmp_path, serving):
-    site = tmp_path / "site"
-    site.mkdir()
+def test_nothing_set_aside_stays_after_a_build(site, serving):
     _build(site, {"data/one.jsonld": "first"})
     kept.set_aside(site)
     _empty_as_mkdocs_does(site)

@@ -289,22 +289,11 @@ class Disk:
         """compute()'s value, read from disk when this engine computed it from the same content
         before; else computed and kept, unless content() changed while computing (an edit saved
         meanwhile: the value may be made from either). content() None: nothing on disk."""
-        if self.root is None or not self.usable():
-            return compute()
-        before = content()
-        if before is None:
+        if not self.usable() or (before := content()) is None:
             return compute()
         path = self.path(key, before)
-        try:
-            value = _Unpickler(io.BytesIO(zlib.decompress(path.read_bytes()))).load()
-        except FileNotFoundError:
-            pass
-        except Exception:  # noqa: BLE001 (a damaged entry: computed again, and replaced)
-            with suppress(OSError):
-                path.unlink(missing_ok=True)
-        else:
-            with suppress(OSError):  # another build may have trimmed it meanwhile
-                os.utime(path)  # recently used: trim() keeps it
+        found, value = self._read(path)
+        if found:
             self.reused += 1
             return value
         value = compute()
@@ -314,25 +303,26 @@ class Disk:
 
     def last(self, key: Hashable):
         """The value last put under key by this engine (any process), or None."""
-        if self.root is None or not self.usable():
-            return None
-        path = self.path(("last", key), b"")
-        try:
-            value = _Unpickler(io.BytesIO(zlib.decompress(path.read_bytes()))).load()
-        except FileNotFoundError:
-            return None
-        except Exception:  # noqa: BLE001 (a damaged entry: as if none)
-            with suppress(OSError):
-                path.unlink(missing_ok=True)
-            return None
-        with suppress(OSError):
-            os.utime(path)
-        return value
+        return self._read(self.path(("last", key), b""))[1] if self.usable() else None
 
     def put(self, key: Hashable, value) -> None:
         """Keep value as key's last (`last`), for a later process."""
-        if self.root is not None and self.usable():
+        if self.usable():
             self._write(self.path(("last", key), b""), value)
+
+    def _read(self, path: Path) -> tuple[bool, object]:
+        """(found, value) of the entry at path; a damaged one is removed (computed again)."""
+        try:
+            value = _Unpickler(io.BytesIO(zlib.decompress(path.read_bytes()))).load()
+        except FileNotFoundError:
+            return False, None
+        except Exception:  # noqa: BLE001 (a damaged entry: as if none, and replaced)
+            with suppress(OSError):
+                path.unlink(missing_ok=True)
+            return False, None
+        with suppress(OSError):  # another build may have trimmed it meanwhile
+            os.utime(path)  # recently used: trim() keeps it
+        return True, value
 
     def _write(self, path: Path, value) -> None:
         """Keep value at path: pickled and compressed as it is written (in frames: a large page

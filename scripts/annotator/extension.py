@@ -31,6 +31,7 @@ from markdown.treeprocessors import Treeprocessor
 from . import generated, history, pages
 from .article import page_key
 from .errors import AnnotationError
+from .model import made_from
 from .notelinks import FixLinks, repository
 from .paths import ANNOTATIONS, DOCS
 from .render import annotate_tree, article_body
@@ -238,7 +239,7 @@ def state_content(state: tuple | None) -> bytes | None:
     item = result.annotated
     if result.error is not None or item is None or not item.inputs:
         return None
-    return repr((item.inputs, dates, sorted(views))).encode("utf-8", "backslashreplace")
+    return made_from(item, dates, views)
 
 
 def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's name)

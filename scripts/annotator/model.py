@@ -4,7 +4,7 @@ hands the build (AnnotatedArticle, Publication)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from .note import RenderedNote
@@ -205,3 +205,20 @@ class Publication:
 
     def article(self, slug: str) -> AnnotatedArticle | None:
         return next((a for a in self.articles if a.article.slug == slug), None)
+
+
+def made_from(*parts) -> bytes:
+    """parts as bytes that are the same in any process: what the cache keys a value made from
+    them by on disk (cache.Disk). An annotated article is its inputs' digest; sets are sorted,
+    paths are text; anything else is its repr."""
+
+    def stable(value):
+        if isinstance(value, AnnotatedArticle):
+            return value.inputs
+        if isinstance(value, (set, frozenset)):
+            return sorted(stable(v) for v in value)
+        if isinstance(value, (tuple, list)):
+            return tuple(stable(v) for v in value)
+        return str(value) if isinstance(value, PurePath) else value
+
+    return repr(stable(parts)).encode("utf-8", "backslashreplace")

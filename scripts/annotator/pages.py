@@ -21,14 +21,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import PurePath
 
 from .article import VIEWS
 from .cache import CACHE
 from .errors import counted
 from .generated import FEED_PATH, LABEL_WIDTH, MARK, ROW, Links, _badge, mark_style, site_link, totals, view_link
 from .history import ArticleHistory, Correction
-from .model import AnchoredNote, Article, Source
+from .model import AnchoredNote, Article, Source, made_from
 from .pipeline import AnnotatedArticle, Publication
 from .schema import RELATION, RELATIONS
 from .sidenote import element, link, provenance
@@ -285,20 +284,11 @@ def article_view(name: str, item: AnnotatedArticle, inputs, filename: str, title
     """One article's derived page, whose section make() makes again only when the article or
     the other inputs changed: an edit to one article makes one section again."""
 
-    def made_from() -> bytes | None:
-        return repr((name, item.inputs, _stable(inputs))).encode("utf-8", "backslashreplace") if item.inputs else None
+    def on_disk() -> bytes | None:
+        return made_from(name, item, inputs) if item.inputs else None
 
     section = partial(CACHE.get, ("view", name, item.article.slug), (item, inputs), make)
-    return View(filename, title, (name, item, inputs), section, made_from)
-
-
-def _stable(value):
-    """value with its sets sorted and its paths as text: a repr that is the same in any process."""
-    if isinstance(value, (set, frozenset)):
-        return sorted(_stable(v) for v in value)
-    if isinstance(value, (tuple, list)):
-        return tuple(_stable(v) for v in value)
-    return str(value) if isinstance(value, PurePath) else value
+    return View(filename, title, (name, item, inputs), section, on_disk)
 
 
 def claims_views(publication: Publication) -> list[View]:

@@ -37,6 +37,7 @@ from .cache import CACHE, fingerprints
 from .errors import ProblemCollector
 from .htmlscan import SECTION, BuiltPage, body_fragment
 from .inputs import inside, write_text
+from .model import made_from
 from .paths import COMMAND
 from .pipeline import AnnotatedArticle, Publication, prepare
 from .siteconfig import SiteConfig
@@ -254,9 +255,9 @@ class Site:
         bytes that stay the same from one process to the next: the cache's key on disk."""
         if self._site_made_from is None:  # once per build: the links state is too
             pages, views, trusted, generator, url, name = self._links_state()
-            site = (sorted(pages), views, [(tag, rx.pattern) for tag, rx in trusted.patterns], generator, url, name)
-            self._site_made_from = repr(site).encode("utf-8", "backslashreplace")
-        return _made_from(*parts) + b"\0" + self._site_made_from
+            patterns = [(tag, rx.pattern) for tag, rx in trusted.patterns]
+            self._site_made_from = made_from(pages, views, patterns, generator, url, name)
+        return made_from(*parts) + b"\0" + self._site_made_from
 
     def _complete(self, page: str, text: str, item: AnnotatedArticle | None) -> tuple[set, str | None, tuple, bool]:
         """(markers, the completed page or None, problems, has the theme's search box) of one
@@ -346,26 +347,23 @@ class Site:
                     alone = name == "corrections"
                     state = (digest, view.state, view.title, self.config.site_name)
                     derive = partial(self._derive, text, shell_section, view.section, view.title, alone)
-                    made_from = partial(self._view_made_from, view, digest, shell_section, alone)
-                    made.append((page, state, derive, made_from))
+                    on_disk = partial(self._view_made_from, view, digest, shell_section, alone)
+                    made.append((page, state, derive, on_disk))
                 self.views[f"{name}/{view.filename}"] = page
                 if page not in self.page_set:
                     self.pages.append(page)
                     self.page_set.add(page)
         # Once every view is known (a page's links may point to any), each is derived and
         # completed in memory, and written once (serving: linked back if unchanged, kept.Pages).
-        for page, state, derive, made_from in made:
-            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True, content=made_from)
+        for page, state, derive, on_disk in made:
+            output = CACHE.get(("derived", str(self.root), page), state, derive, for_later=True, content=on_disk)
             self.complete(page, output)
         self.derived.finish()
 
     def _view_made_from(self, view: pages.View, digest: bytes, name: str, alone: bool) -> bytes | None:
         """What a derived page is made from, as bytes (the cache's key on disk), if its view says."""
-        made_from = view.made_from()
-        if made_from is None:
-            return None
-        parts = (digest, made_from, view.title, self.config.site_name, name, alone)
-        return repr(parts).encode("utf-8", "backslashreplace")
+        section = view.made_from()
+        return None if section is None else made_from(digest, section, view.title, self.config.site_name, name, alone)
 
     def _derive(self, text: str, name: str, section, title: str, alone: bool = False) -> str:
         """The shell page with its section replaced by section(); alone: with what the shell's page wrote
@@ -454,7 +452,7 @@ class Site:
                 (item, address, dates),
                 partial(_data, item, address, dates),
                 for_later=True,
-                content=partial(_made_from, item, address, dates) if item.inputs else None,
+                content=partial(made_from, item, address, dates) if item.inputs else None,
             )
             data_files.write(generated.data_path(item.article.slug), data)
             editions.write(generated.download_path(item.article.slug), edition)
@@ -511,13 +509,6 @@ def _article_records(item: AnnotatedArticle, page: str) -> tuple[search.Record, 
 def _scan_markers(text: str) -> tuple[set[str], bool]:
     built = BuiltPage(text)
     return built.markers, built.theme_search
-
-
-def _made_from(*parts) -> bytes:
-    """parts as bytes that stay the same from one process to the next (the cache's key on disk);
-    an article is its inputs' digest (AnnotatedArticle.inputs)."""
-    shown = [p.inputs if isinstance(p, AnnotatedArticle) else p for p in parts]
-    return repr(shown).encode("utf-8", "backslashreplace")
 
 
 def _data(item: AnnotatedArticle, address: str, dates: history.ArticleHistory) -> tuple[str, str]:
